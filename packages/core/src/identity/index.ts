@@ -1,0 +1,5 @@
+export * from './email.js';
+export * from './hash.js';
+export * from './input.js';
+export * from './phone.js';
+export * from './types.js';

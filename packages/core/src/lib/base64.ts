@@ -1,0 +1,62 @@
+import { Buffer } from 'node:buffer';
+
+const STD_RE = /^[A-Za-z0-9+/]*$/;
+const URL_RE = /^[A-Za-z0-9_-]*$/;
+
+/** Standard base64 with padding. */
+export function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+/** URL-safe base64 without padding (what v4 advertising tokens use). */
+export function toBase64Url(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+}
+
+function stripPadding(text: string): string | undefined {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 61 /* = */) end--;
+  const pad = text.length - end;
+  if (pad === 0) return text;
+  // Padding, when present, must complete the last quantum exactly (like java.util.Base64's basic decoder).
+  if (pad > 2 || text.length % 4 !== 0) return undefined;
+  return text.slice(0, end);
+}
+
+/**
+ * Strict standard base64 decoding, modelled on java.util.Base64.getDecoder(): only the standard
+ * alphabet, no whitespace, padding optional but correct when present. Returns undefined when invalid.
+ */
+export function fromBase64(text: string): Buffer | undefined {
+  const body = stripPadding(text);
+  if (body === undefined || body.length % 4 === 1 || !STD_RE.test(body)) return undefined;
+  return Buffer.from(body, 'base64');
+}
+
+/** Strict URL-safe base64 decoding (padding optional but correct when present). */
+export function fromBase64Url(text: string): Buffer | undefined {
+  const body = stripPadding(text);
+  if (body === undefined || body.length % 4 === 1 || !URL_RE.test(body)) return undefined;
+  return Buffer.from(body, 'base64url');
+}
+
+/** Decodes either alphabet (but not a mix of padding rules beyond fromBase64's). */
+export function fromBase64Any(text: string): Buffer | undefined {
+  const body = stripPadding(text);
+  if (body === undefined || body.length % 4 === 1 || !/^[A-Za-z0-9+/_-]*$/.test(body)) return undefined;
+  return Buffer.from(body, 'base64');
+}
+
+const B64_VALUE = new Int16Array(128).fill(-1);
+for (let i = 0; i < 64; i++) {
+  B64_VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+}
+
+/**
+ * Value (0..63) of the standard-base64 character at `index`, or -1. Lets hot paths read a few
+ * bytes of a base64 string without decoding all of it.
+ */
+export function base64CharValue(text: string, index: number): number {
+  const c = text.charCodeAt(index);
+  return c < 128 ? (B64_VALUE[c] as number) : -1;
+}
