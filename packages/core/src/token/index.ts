@@ -1,0 +1,3 @@
+export * from './advertising/index.js';
+export * from './refresh/index.js';
+export * from './types.js';
