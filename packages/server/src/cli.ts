@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// The `uid2` command. Each subcommand lives in its own module and is loaded only when used.
+import { VERSION } from './version.js';
+
+const HELP = `uid2 ${VERSION} — UID2 operator, opt-out service, portal and admin
+
+Usage:
+  uid2 serve [options]        run the system (operator API, opt-out, portal, admin)
+  uid2 admin <resource> <verb> [options]
+                              manage sites, keys, key pairs, keysets, partners, rotation, audit
+  uid2 map [options]          map a CSV of emails/phones/hashes to raw UID2s through an operator
+  uid2 --version              print the version
+  uid2 <command> --help       help for a command
+
+Status: serve, admin and map are being built (see the project issues); this build ships the core
+library (@uid2-ts/core) they are built on.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(HELP);
+      return 0;
+    case '-v':
+    case '--version':
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    case 'serve':
+    case 'admin':
+    case 'map':
+      process.stderr.write(
+        `uid2 ${command}: not available in this build yet (args: ${rest.join(' ') || 'none'})\n`,
+      );
+      return 2;
+    default:
+      process.stderr.write(`uid2: unknown command '${command}'\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`uid2: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
