@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // The `uid2` command. Each subcommand lives in its own module and is loaded only when used.
 import { VERSION } from './version.js';
 
