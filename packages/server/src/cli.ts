@@ -1,4 +1,5 @@
 // The `uid2` command. Each subcommand lives in its own module and is loaded only when used.
+import { UsageError } from './cli/options.js';
 import { VERSION } from './version.js';
 
 const HELP = `uid2 ${VERSION} — UID2 operator, opt-out service, portal and admin
@@ -11,8 +12,8 @@ Usage:
   uid2 --version              print the version
   uid2 <command> --help       help for a command
 
-Status: serve, admin and map are being built (see the project issues); this build ships the core
-library (@uid2-ts/core) they are built on.
+Status: this build runs the operator role; admin, map, the opt-out pipeline and the portal are being
+built (see the project issues).
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -28,7 +29,10 @@ async function main(argv: string[]): Promise<number> {
     case '--version':
       process.stdout.write(`${VERSION}\n`);
       return 0;
-    case 'serve':
+    case 'serve': {
+      const { serveCommand } = await import('./cli/serve.js');
+      return serveCommand(rest);
+    }
     case 'admin':
     case 'map':
       process.stderr.write(
@@ -47,6 +51,6 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     process.stderr.write(`uid2: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    process.exitCode = error instanceof UsageError ? 2 : 1;
   },
 );

@@ -1,0 +1,5 @@
+import type { FastifyInstance } from 'fastify';
+import type { OperatorContext } from '../context.js';
+
+// PLACEHOLDER: being implemented; registers nothing yet.
+export function tokenValidate(_app: FastifyInstance, _ctx: OperatorContext): void {}

@@ -1,0 +1,115 @@
+import type { Buffer } from 'node:buffer';
+import {
+  envelopeWireBody,
+  isOctetStreamContentType,
+  openRequestEnvelope,
+  sealResponseEnvelope,
+} from '@uid2-ts/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Client } from '../snapshot/clients.js';
+import { NoActiveKeyError } from '../snapshot/keys.js';
+import type { OperatorSnapshot } from '../snapshot/snapshot.js';
+import type { Role } from '../store/types.js';
+import { authorize } from './auth.js';
+import type { OperatorContext } from './context.js';
+import {
+  clientError,
+  NO_ACTIVE_KEY_MESSAGE,
+  sendJson,
+  serverError,
+  tooManyRequests,
+  unauthorized,
+} from './responses.js';
+
+/** What an endpoint handler gets: the authenticated client and the decrypted request. */
+export interface EnvelopeRequest {
+  readonly client: Client;
+  /** The request JSON object; undefined when the envelope carried no JSON (16-byte plaintext). */
+  readonly payload: Record<string, unknown> | undefined;
+  readonly nowMs: number;
+  readonly snapshot: OperatorSnapshot;
+  readonly request: FastifyRequest;
+}
+
+/** What an endpoint answers. Only `success` and `status` (HTTP 200) are encrypted. */
+export type EndpointResult =
+  | { readonly kind: 'success'; readonly body: unknown }
+  | { readonly kind: 'status'; readonly status: 'optout' | 'insufficient_user_consent' }
+  | {
+      readonly kind: 'error';
+      readonly httpStatus: number;
+      readonly status: string;
+      readonly message?: string;
+    };
+
+export const success = (body: unknown): EndpointResult => ({ kind: 'success', body });
+export const badRequest = (message: string): EndpointResult => ({
+  kind: 'error',
+  httpStatus: 400,
+  status: 'client_error',
+  message,
+});
+
+export interface EnvelopeRouteOptions {
+  readonly path: string;
+  readonly roles: readonly Role[];
+  /** Metric label, e.g. `token_generate`. */
+  readonly name: string;
+  readonly handle: (req: EnvelopeRequest) => EndpointResult | Promise<EndpointResult>;
+}
+
+/**
+ * Registers a POST endpoint that speaks the v2 envelope: API-key auth and role check first (401
+ * `{"status":"unauthorized"}`), per-key rate limit, then envelope decryption with the caller's
+ * secret (400 with the reference's messages), then the handler. 200 answers are sealed with the
+ * caller's secret and the request nonce, as base64 text or raw bytes mirroring the request.
+ */
+export function registerEnvelopeRoute(
+  app: FastifyInstance,
+  ctx: OperatorContext,
+  options: EnvelopeRouteOptions,
+): void {
+  app.post(options.path, async (request: FastifyRequest, reply: FastifyReply) => {
+    const snapshot = ctx.snapshots.current;
+    const client = authorize(snapshot, request, options.roles);
+    if (!client) return unauthorized(reply);
+    const nowMs = ctx.now();
+    const wait = ctx.apiKeyLimiter.take(client.keyId, nowMs);
+    if (wait > 0) return tooManyRequests(reply, wait);
+    const body = request.body as Buffer | undefined;
+    const binary = isOctetStreamContentType(request.headers['content-type']);
+    const opened = openRequestEnvelope(body, {
+      secret: client.secret,
+      nowMs,
+      scope: ctx.settings.identity_scope,
+      binary,
+    });
+    if (!opened.ok) return clientError(reply, opened.error.message);
+    let result: EndpointResult;
+    try {
+      result = await options.handle({ client, payload: opened.value.payload, nowMs, snapshot, request });
+    } catch (error) {
+      if (error instanceof NoActiveKeyError) {
+        request.log.error({ err: error }, 'no active key');
+        return serverError(reply, NO_ACTIVE_KEY_MESSAGE);
+      }
+      throw error;
+    }
+    if (result.kind === 'error') {
+      return sendJson(
+        reply,
+        result.httpStatus,
+        result.message === undefined
+          ? { status: result.status }
+          : { status: result.status, message: result.message },
+      );
+    }
+    const json =
+      result.kind === 'success'
+        ? `{"status":"success","body":${JSON.stringify(result.body)}}`
+        : JSON.stringify({ status: result.status });
+    const sealed = sealResponseEnvelope(json, opened.value.nonce, client.secret, { nowMs });
+    const wire = envelopeWireBody(sealed, opened.value.binary);
+    return reply.code(200).header('content-type', wire.contentType).send(wire.body);
+  });
+}

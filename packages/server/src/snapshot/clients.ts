@@ -1,0 +1,66 @@
+import { Buffer } from 'node:buffer';
+import { hash, timingSafeEqual } from 'node:crypto';
+import type { ClientKeyRecord, Role } from '../store/types.js';
+import { ROLES } from '../store/types.js';
+
+/** An API key holder as the operator needs it on every request. */
+export interface Client {
+  readonly keyId: string;
+  readonly siteId: number;
+  readonly name: string;
+  readonly roles: ReadonlySet<Role>;
+  readonly disabled: boolean;
+  /** The client secret, the v2 envelope key. */
+  readonly secret: Buffer;
+  readonly serviceId: number;
+  readonly keyHash: Buffer;
+  readonly keySalt: Buffer;
+}
+
+/** SHA-512(salt ‖ utf8(key)) — the reference's KeyHasher. Keys carry 256 bits of entropy. */
+export function hashApiKey(key: string, salt: Buffer): Buffer {
+  return hash('sha512', Buffer.concat([salt, Buffer.from(key, 'utf8')]), 'buffer') as Buffer;
+}
+
+/** The lookup handle of a key: everything before its first '.', or the whole key when it has none. */
+export function apiKeyId(key: string): string {
+  const dot = key.indexOf('.');
+  return dot === -1 ? key : key.slice(0, dot);
+}
+
+/** API keys by their key id, verified against their salted hashes. */
+export class ClientDirectory {
+  readonly #byKeyId = new Map<string, Client>();
+
+  constructor(records: readonly ClientKeyRecord[]) {
+    for (const r of records) {
+      this.#byKeyId.set(r.keyId, {
+        keyId: r.keyId,
+        siteId: r.siteId,
+        name: r.name,
+        roles: new Set(r.roles.filter((x): x is Role => (ROLES as readonly string[]).includes(x))),
+        disabled: r.disabled,
+        secret: r.secret,
+        serviceId: r.serviceId,
+        keyHash: Buffer.from(r.keyHash, 'base64'),
+        keySalt: Buffer.from(r.keySalt, 'base64'),
+      });
+    }
+  }
+
+  /** The client a presented API key belongs to, or undefined (unknown key or wrong key text). */
+  authenticate(key: string): Client | undefined {
+    const client = this.#byKeyId.get(apiKeyId(key));
+    if (!client) return undefined;
+    const h = hashApiKey(key, client.keySalt);
+    return h.length === client.keyHash.length && timingSafeEqual(h, client.keyHash) ? client : undefined;
+  }
+
+  get size(): number {
+    return this.#byKeyId.size;
+  }
+
+  values(): IterableIterator<Client> {
+    return this.#byKeyId.values();
+  }
+}

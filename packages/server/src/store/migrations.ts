@@ -1,0 +1,49 @@
+/**
+ * Versioned, forward-only schema migrations. Each engine has its own SQL for each version; a store
+ * applies, in order, every version it has not recorded in `schema_migrations`.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sqlite: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'participants, keys, salts, opt-outs',
+    sqlite: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE change_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+      INSERT INTO change_version (id, version) VALUES (1, 0);
+      CREATE TABLE sites (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL DEFAULT '',
+        enabled INTEGER NOT NULL, visible INTEGER NOT NULL, client_types TEXT NOT NULL,
+        domain_names TEXT NOT NULL, app_names TEXT NOT NULL, created INTEGER NOT NULL);
+      CREATE TABLE client_keys (
+        key_id TEXT PRIMARY KEY, key_hash TEXT NOT NULL, key_salt TEXT NOT NULL, secret_enc TEXT NOT NULL,
+        name TEXT NOT NULL, contact TEXT NOT NULL, site_id INTEGER NOT NULL, roles TEXT NOT NULL,
+        disabled INTEGER NOT NULL, service_id INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL);
+      CREATE TABLE keysets (
+        keyset_id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL, name TEXT NOT NULL, allowed_sites TEXT,
+        allowed_types TEXT NOT NULL, created INTEGER NOT NULL, enabled INTEGER NOT NULL, is_default INTEGER NOT NULL);
+      CREATE TABLE keyset_keys (
+        id INTEGER PRIMARY KEY, keyset_id INTEGER NOT NULL, created INTEGER NOT NULL, activates INTEGER NOT NULL,
+        expires INTEGER NOT NULL, secret_enc TEXT NOT NULL);
+      CREATE INDEX keyset_keys_keyset ON keyset_keys (keyset_id, activates);
+      CREATE TABLE client_side_keypairs (
+        subscription_id TEXT PRIMARY KEY, site_id INTEGER NOT NULL, name TEXT NOT NULL, public_key TEXT NOT NULL,
+        private_key_enc TEXT NOT NULL, disabled INTEGER NOT NULL, created INTEGER NOT NULL);
+      CREATE TABLE salt_config (
+        id INTEGER PRIMARY KEY CHECK (id = 1), first_level_enc TEXT NOT NULL, seed_enc TEXT NOT NULL,
+        id_prefix TEXT NOT NULL, id_secret_enc TEXT NOT NULL, bucket_count INTEGER NOT NULL);
+      CREATE TABLE salt_buckets (
+        idx INTEGER PRIMARY KEY, generation INTEGER NOT NULL, format INTEGER NOT NULL, key_id INTEGER NOT NULL,
+        prev_generation INTEGER, prev_format INTEGER, prev_key_id INTEGER,
+        last_updated INTEGER NOT NULL, refresh_from INTEGER NOT NULL);
+      CREATE TABLE optouts (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, flh BLOB NOT NULL, advertising_id BLOB NOT NULL, ts INTEGER NOT NULL);
+      CREATE INDEX optouts_flh ON optouts (flh);
+    `,
+  },
+];

@@ -1,0 +1,435 @@
+import { Buffer } from 'node:buffer';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { SecretBox } from '../../secrets/secret-box.js';
+import { MIGRATIONS } from '../migrations.js';
+import type { Store } from '../store.js';
+import type {
+  ClientKeyRecord,
+  ClientType,
+  KeypairRecord,
+  KeyRecord,
+  KeysetRecord,
+  NewOptOut,
+  OptOutRecord,
+  SaltBucketRecord,
+  SaltConfig,
+  SaltFormat,
+  SiteRecord,
+} from '../types.js';
+
+type Row = Record<string, unknown>;
+const num = (v: unknown): number => Number(v);
+const str = (v: unknown): string => String(v);
+const bool = (v: unknown): boolean => Number(v) !== 0;
+const json = <T>(v: unknown): T => JSON.parse(String(v)) as T;
+const FORMAT: Record<SaltFormat, number> = { salt: 0, key: 1 };
+const formatOf = (v: unknown): SaltFormat => (Number(v) === 1 ? 'key' : 'salt');
+
+/**
+ * The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so a committed write
+ * (an acknowledged opt-out) survives a crash or power loss. Several processes (a server and
+ * `uid2 admin`) may open the same file; writers wait up to 10 s for each other.
+ */
+export class SqliteStore implements Store {
+  readonly engine = 'sqlite' as const;
+  readonly location: string;
+  readonly #db: Database.Database;
+  #box: SecretBox | undefined;
+
+  private constructor(file: string) {
+    this.location = file;
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.#db = new Database(file);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    this.#db.pragma('busy_timeout = 10000');
+    this.#db.pragma('foreign_keys = ON');
+  }
+
+  /** Opens (creating if needed) and migrates the database file. */
+  static open(file: string): SqliteStore {
+    const store = new SqliteStore(file);
+    store.#migrate();
+    return store;
+  }
+
+  /** Installs the master-key box; secrets cannot be read or written before. */
+  useSecretBox(box: SecretBox): void {
+    this.#box = box;
+  }
+
+  #secrets(): SecretBox {
+    if (!this.#box) throw new Error('store secrets are locked (no master key installed)');
+    return this.#box;
+  }
+
+  #migrate(): void {
+    const db = this.#db;
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied INTEGER NOT NULL)',
+    );
+    const apply = db.transaction(() => {
+      const done = new Set(
+        (db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => num(r.version)),
+      );
+      for (const m of MIGRATIONS) {
+        if (done.has(m.version)) continue;
+        db.exec(m.sqlite);
+        db.prepare('INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)').run(
+          m.version,
+          m.name,
+          Math.floor(Date.now() / 1000),
+        );
+      }
+    });
+    apply.immediate();
+  }
+
+  #bump(): void {
+    this.#db.prepare('UPDATE change_version SET version = version + 1 WHERE id = 1').run();
+  }
+
+  /** Salts have their own version, so that operators reload the (large) salt table only when it changed. */
+  #bumpSaltVersion(): void {
+    this.#db
+      .prepare(
+        `INSERT INTO meta (key, value) VALUES ('salt_version', '1')
+         ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`,
+      )
+      .run();
+  }
+
+  /** Whether the store holds anything (used to decide whether a master key may be created). */
+  isEmpty(): boolean {
+    const tables = [
+      'sites',
+      'client_keys',
+      'keysets',
+      'keyset_keys',
+      'client_side_keypairs',
+      'salt_config',
+      'optouts',
+    ];
+    return tables.every((t) => this.#db.prepare(`SELECT 1 FROM ${t} LIMIT 1`).get() === undefined);
+  }
+
+  async changeVersion(): Promise<number> {
+    return num((this.#db.prepare('SELECT version FROM change_version WHERE id = 1').get() as Row).version);
+  }
+
+  async listSites(): Promise<SiteRecord[]> {
+    return (this.#db.prepare('SELECT * FROM sites ORDER BY id').all() as Row[]).map((r) => ({
+      id: num(r.id),
+      name: str(r.name),
+      description: str(r.description),
+      enabled: bool(r.enabled),
+      visible: bool(r.visible),
+      clientTypes: json<ClientType[]>(r.client_types),
+      domainNames: json<string[]>(r.domain_names),
+      appNames: json<string[]>(r.app_names),
+      created: num(r.created),
+    }));
+  }
+
+  async upsertSite(s: SiteRecord): Promise<void> {
+    this.#db.transaction(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO sites (id, name, description, enabled, visible, client_types, domain_names, app_names, created)
+           VALUES (@id, @name, @description, @enabled, @visible, @clientTypes, @domainNames, @appNames, @created)
+           ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
+             enabled = excluded.enabled, visible = excluded.visible, client_types = excluded.client_types,
+             domain_names = excluded.domain_names, app_names = excluded.app_names`,
+        )
+        .run({
+          ...s,
+          enabled: s.enabled ? 1 : 0,
+          visible: s.visible ? 1 : 0,
+          clientTypes: JSON.stringify(s.clientTypes),
+          domainNames: JSON.stringify(s.domainNames),
+          appNames: JSON.stringify(s.appNames),
+        });
+      this.#bump();
+    })();
+  }
+
+  async listClientKeys(): Promise<ClientKeyRecord[]> {
+    const box = this.#secrets();
+    return (this.#db.prepare('SELECT * FROM client_keys ORDER BY key_id').all() as Row[]).map((r) => ({
+      keyId: str(r.key_id),
+      keyHash: str(r.key_hash),
+      keySalt: str(r.key_salt),
+      secret: box.open(str(r.secret_enc), `client_keys:${str(r.key_id)}`),
+      name: str(r.name),
+      contact: str(r.contact),
+      siteId: num(r.site_id),
+      roles: json<string[]>(r.roles),
+      disabled: bool(r.disabled),
+      serviceId: num(r.service_id),
+      created: num(r.created),
+    }));
+  }
+
+  async upsertClientKey(k: ClientKeyRecord): Promise<void> {
+    const secretEnc = this.#secrets().seal(k.secret, `client_keys:${k.keyId}`);
+    this.#db.transaction(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO client_keys (key_id, key_hash, key_salt, secret_enc, name, contact, site_id, roles, disabled, service_id, created)
+           VALUES (@keyId, @keyHash, @keySalt, @secretEnc, @name, @contact, @siteId, @roles, @disabled, @serviceId, @created)
+           ON CONFLICT (key_id) DO UPDATE SET key_hash = excluded.key_hash, key_salt = excluded.key_salt,
+             secret_enc = excluded.secret_enc, name = excluded.name, contact = excluded.contact,
+             site_id = excluded.site_id, roles = excluded.roles, disabled = excluded.disabled,
+             service_id = excluded.service_id`,
+        )
+        .run({
+          keyId: k.keyId,
+          keyHash: k.keyHash,
+          keySalt: k.keySalt,
+          secretEnc,
+          name: k.name,
+          contact: k.contact,
+          siteId: k.siteId,
+          roles: JSON.stringify(k.roles),
+          disabled: k.disabled ? 1 : 0,
+          serviceId: k.serviceId,
+          created: k.created,
+        });
+      this.#bump();
+    })();
+  }
+
+  async listKeysets(): Promise<KeysetRecord[]> {
+    return (this.#db.prepare('SELECT * FROM keysets ORDER BY keyset_id').all() as Row[]).map((r) => ({
+      keysetId: num(r.keyset_id),
+      siteId: num(r.site_id),
+      name: str(r.name),
+      allowedSites: r.allowed_sites === null ? null : json<number[]>(r.allowed_sites),
+      allowedTypes: json<ClientType[]>(r.allowed_types),
+      created: num(r.created),
+      enabled: bool(r.enabled),
+      isDefault: bool(r.is_default),
+    }));
+  }
+
+  async upsertKeyset(k: KeysetRecord): Promise<void> {
+    this.#db.transaction(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO keysets (keyset_id, site_id, name, allowed_sites, allowed_types, created, enabled, is_default)
+           VALUES (@keysetId, @siteId, @name, @allowedSites, @allowedTypes, @created, @enabled, @isDefault)
+           ON CONFLICT (keyset_id) DO UPDATE SET site_id = excluded.site_id, name = excluded.name,
+             allowed_sites = excluded.allowed_sites, allowed_types = excluded.allowed_types,
+             enabled = excluded.enabled, is_default = excluded.is_default`,
+        )
+        .run({
+          keysetId: k.keysetId,
+          siteId: k.siteId,
+          name: k.name,
+          allowedSites: k.allowedSites === null ? null : JSON.stringify(k.allowedSites),
+          allowedTypes: JSON.stringify(k.allowedTypes),
+          created: k.created,
+          enabled: k.enabled ? 1 : 0,
+          isDefault: k.isDefault ? 1 : 0,
+        });
+      this.#bump();
+    })();
+  }
+
+  async listKeys(): Promise<KeyRecord[]> {
+    const box = this.#secrets();
+    return (this.#db.prepare('SELECT * FROM keyset_keys ORDER BY id').all() as Row[]).map((r) => ({
+      id: num(r.id),
+      keysetId: num(r.keyset_id),
+      created: num(r.created),
+      activates: num(r.activates),
+      expires: num(r.expires),
+      secret: box.open(str(r.secret_enc), `keyset_keys:${num(r.id)}`),
+    }));
+  }
+
+  async insertKeys(keys: readonly KeyRecord[]): Promise<void> {
+    const box = this.#secrets();
+    const stmt = this.#db.prepare(
+      'INSERT INTO keyset_keys (id, keyset_id, created, activates, expires, secret_enc) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.#db.transaction(() => {
+      for (const k of keys) {
+        stmt.run(
+          k.id,
+          k.keysetId,
+          k.created,
+          k.activates,
+          k.expires,
+          box.seal(k.secret, `keyset_keys:${k.id}`),
+        );
+      }
+      this.#bump();
+    })();
+  }
+
+  async listKeypairs(): Promise<KeypairRecord[]> {
+    const box = this.#secrets();
+    return (
+      this.#db.prepare('SELECT * FROM client_side_keypairs ORDER BY subscription_id').all() as Row[]
+    ).map((r) => ({
+      subscriptionId: str(r.subscription_id),
+      siteId: num(r.site_id),
+      name: str(r.name),
+      publicKey: str(r.public_key),
+      privateKey: box
+        .open(str(r.private_key_enc), `client_side_keypairs:${str(r.subscription_id)}`)
+        .toString('utf8'),
+      disabled: bool(r.disabled),
+      created: num(r.created),
+    }));
+  }
+
+  async upsertKeypair(k: KeypairRecord): Promise<void> {
+    const privateKeyEnc = this.#secrets().seal(k.privateKey, `client_side_keypairs:${k.subscriptionId}`);
+    this.#db.transaction(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO client_side_keypairs (subscription_id, site_id, name, public_key, private_key_enc, disabled, created)
+           VALUES (@subscriptionId, @siteId, @name, @publicKey, @privateKeyEnc, @disabled, @created)
+           ON CONFLICT (subscription_id) DO UPDATE SET site_id = excluded.site_id, name = excluded.name,
+             public_key = excluded.public_key, private_key_enc = excluded.private_key_enc, disabled = excluded.disabled`,
+        )
+        .run({
+          subscriptionId: k.subscriptionId,
+          siteId: k.siteId,
+          name: k.name,
+          publicKey: k.publicKey,
+          privateKeyEnc,
+          disabled: k.disabled ? 1 : 0,
+          created: k.created,
+        });
+      this.#bump();
+    })();
+  }
+
+  async getSaltConfig(): Promise<SaltConfig | undefined> {
+    const r = this.#db.prepare('SELECT * FROM salt_config WHERE id = 1').get() as Row | undefined;
+    if (!r) return undefined;
+    const box = this.#secrets();
+    return {
+      firstLevelSalt: box.open(str(r.first_level_enc), 'salt_config:first_level').toString('utf8'),
+      seed: box.open(str(r.seed_enc), 'salt_config:seed'),
+      idPrefix: str(r.id_prefix),
+      idSecret: box.open(str(r.id_secret_enc), 'salt_config:id_secret').toString('utf8'),
+      bucketCount: num(r.bucket_count),
+    };
+  }
+
+  async initSalts(config: SaltConfig, buckets: Iterable<SaltBucketRecord>): Promise<void> {
+    const box = this.#secrets();
+    const insert = this.#bucketInsert();
+    this.#db.transaction(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO salt_config (id, first_level_enc, seed_enc, id_prefix, id_secret_enc, bucket_count)
+           VALUES (1, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          box.seal(config.firstLevelSalt, 'salt_config:first_level'),
+          box.seal(config.seed, 'salt_config:seed'),
+          config.idPrefix,
+          box.seal(config.idSecret, 'salt_config:id_secret'),
+          config.bucketCount,
+        );
+      for (const b of buckets) insert(b);
+      this.#bumpSaltVersion();
+      this.#bump();
+    })();
+  }
+
+  #bucketInsert(): (b: SaltBucketRecord) => void {
+    const stmt = this.#db.prepare(
+      `INSERT INTO salt_buckets (idx, generation, format, key_id, prev_generation, prev_format, prev_key_id, last_updated, refresh_from)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (idx) DO UPDATE SET generation = excluded.generation, format = excluded.format,
+         key_id = excluded.key_id, prev_generation = excluded.prev_generation, prev_format = excluded.prev_format,
+         prev_key_id = excluded.prev_key_id, last_updated = excluded.last_updated, refresh_from = excluded.refresh_from`,
+    );
+    return (b) =>
+      stmt.run(
+        b.idx,
+        b.generation,
+        FORMAT[b.format],
+        b.keyId,
+        b.previousGeneration,
+        b.previousFormat === null ? null : FORMAT[b.previousFormat],
+        b.previousKeyId,
+        b.lastUpdatedMs,
+        b.refreshFromMs,
+      );
+  }
+
+  async forEachSaltBucket(fn: (bucket: SaltBucketRecord) => void): Promise<void> {
+    const stmt = this.#db.prepare('SELECT * FROM salt_buckets ORDER BY idx').raw(true);
+    for (const row of stmt.iterate() as Iterable<unknown[]>) {
+      fn({
+        idx: num(row[0]),
+        generation: num(row[1]),
+        format: formatOf(row[2]),
+        keyId: num(row[3]),
+        previousGeneration: row[4] === null ? null : num(row[4]),
+        previousFormat: row[5] === null ? null : formatOf(row[5]),
+        previousKeyId: row[6] === null ? null : num(row[6]),
+        lastUpdatedMs: num(row[7]),
+        refreshFromMs: num(row[8]),
+      });
+    }
+  }
+
+  async updateSaltBuckets(buckets: readonly SaltBucketRecord[]): Promise<void> {
+    const insert = this.#bucketInsert();
+    this.#db.transaction(() => {
+      for (const b of buckets) insert(b);
+      this.#bumpSaltVersion();
+      this.#bump();
+    })();
+  }
+
+  async appendOptOuts(optOuts: readonly NewOptOut[]): Promise<OptOutRecord[]> {
+    const stmt = this.#db.prepare('INSERT INTO optouts (flh, advertising_id, ts) VALUES (?, ?, ?)');
+    return this.#db.transaction(() =>
+      optOuts.map((o) => {
+        const info = stmt.run(o.firstLevelHash, o.advertisingId, o.timestamp);
+        return { ...o, seq: Number(info.lastInsertRowid) };
+      }),
+    )();
+  }
+
+  async listOptOutsAfter(afterSeq: number, limit: number): Promise<OptOutRecord[]> {
+    return (
+      this.#db
+        .prepare('SELECT seq, flh, advertising_id, ts FROM optouts WHERE seq > ? ORDER BY seq LIMIT ?')
+        .all(afterSeq, limit) as Row[]
+    ).map((r) => ({
+      seq: num(r.seq),
+      firstLevelHash: Buffer.from(r.flh as Uint8Array),
+      advertisingId: Buffer.from(r.advertising_id as Uint8Array),
+      timestamp: num(r.ts),
+    }));
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    const r = this.#db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as Row | undefined;
+    return r === undefined ? undefined : str(r.value);
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    this.#db
+      .prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      )
+      .run(key, value);
+  }
+
+  async close(): Promise<void> {
+    this.#db.close();
+  }
+}

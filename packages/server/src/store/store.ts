@@ -1,0 +1,57 @@
+import type {
+  ClientKeyRecord,
+  KeypairRecord,
+  KeyRecord,
+  KeysetRecord,
+  NewOptOut,
+  OptOutRecord,
+  SaltBucketRecord,
+  SaltConfig,
+  SiteRecord,
+} from './types.js';
+
+/**
+ * The one storage interface, implemented by the SQLite (embedded, default) and PostgreSQL engines.
+ * Everything is async so both engines fit. Operators never call it on a hot path: they serve from
+ * an in-memory snapshot built from it (snapshot/).
+ */
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres';
+  /** A description safe to print (no credentials). */
+  readonly location: string;
+
+  /** Monotonic counter bumped by every change to participants, keys or salts. */
+  changeVersion(): Promise<number>;
+
+  listSites(): Promise<SiteRecord[]>;
+  upsertSite(site: SiteRecord): Promise<void>;
+
+  listClientKeys(): Promise<ClientKeyRecord[]>;
+  upsertClientKey(key: ClientKeyRecord): Promise<void>;
+
+  listKeysets(): Promise<KeysetRecord[]>;
+  upsertKeyset(keyset: KeysetRecord): Promise<void>;
+
+  listKeys(): Promise<KeyRecord[]>;
+  insertKeys(keys: readonly KeyRecord[]): Promise<void>;
+
+  listKeypairs(): Promise<KeypairRecord[]>;
+  upsertKeypair(keypair: KeypairRecord): Promise<void>;
+
+  getSaltConfig(): Promise<SaltConfig | undefined>;
+  /** Creates the salt configuration and its buckets in one transaction. */
+  initSalts(config: SaltConfig, buckets: Iterable<SaltBucketRecord>): Promise<void>;
+  /** Streams every bucket in index order. */
+  forEachSaltBucket(fn: (bucket: SaltBucketRecord) => void): Promise<void>;
+  updateSaltBuckets(buckets: readonly SaltBucketRecord[]): Promise<void>;
+
+  /** Durably appends opt-outs (the promise resolves after commit) and returns their records. */
+  appendOptOuts(optOuts: readonly NewOptOut[]): Promise<OptOutRecord[]>;
+  /** Opt-outs with seq > afterSeq, in seq order, at most `limit`. */
+  listOptOutsAfter(afterSeq: number, limit: number): Promise<OptOutRecord[]>;
+
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,120 @@
+// Records as the store keeps them. Secrets appear here decrypted: engines encrypt them at rest
+// (see secrets/secret-box.ts) and decrypt them on the way out.
+import type { Buffer } from 'node:buffer';
+
+export type ClientType = 'DSP' | 'ADVERTISER' | 'DATA_PROVIDER' | 'PUBLISHER';
+export const CLIENT_TYPES: readonly ClientType[] = ['DSP', 'ADVERTISER', 'DATA_PROVIDER', 'PUBLISHER'];
+
+export type Role = 'GENERATOR' | 'MAPPER' | 'ID_READER' | 'SHARER' | 'OPTOUT';
+export const ROLES: readonly Role[] = ['GENERATOR', 'MAPPER', 'ID_READER', 'SHARER', 'OPTOUT'];
+
+export interface SiteRecord {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+  readonly enabled: boolean;
+  readonly visible: boolean;
+  readonly clientTypes: readonly ClientType[];
+  /** Registrable domains allowed for client-side token generation. */
+  readonly domainNames: readonly string[];
+  readonly appNames: readonly string[];
+  /** Epoch seconds. */
+  readonly created: number;
+}
+
+/** An API key. The key itself is never stored: only a salted hash. */
+export interface ClientKeyRecord {
+  /** The key up to (excluding) its '.', e.g. `UID2-C-L-999-fCXrMM`: the lookup handle. */
+  readonly keyId: string;
+  /** base64 SHA-512(salt ‖ key). */
+  readonly keyHash: string;
+  /** base64 of the 32-byte salt. */
+  readonly keySalt: string;
+  /** The 32-byte client secret (v2 envelope key). */
+  readonly secret: Buffer;
+  readonly name: string;
+  readonly contact: string;
+  readonly siteId: number;
+  /** Role names as stored; unknown names are kept (the reference fixtures carry some) and ignored. */
+  readonly roles: readonly string[];
+  readonly disabled: boolean;
+  readonly serviceId: number;
+  readonly created: number;
+}
+
+export interface KeysetRecord {
+  readonly keysetId: number;
+  readonly siteId: number;
+  readonly name: string;
+  readonly allowedSites: readonly number[] | null;
+  readonly allowedTypes: readonly ClientType[];
+  readonly created: number;
+  readonly enabled: boolean;
+  readonly isDefault: boolean;
+}
+
+export interface KeyRecord {
+  readonly id: number;
+  readonly keysetId: number;
+  /** Epoch seconds. */
+  readonly created: number;
+  readonly activates: number;
+  readonly expires: number;
+  readonly secret: Buffer;
+}
+
+export interface KeypairRecord {
+  readonly subscriptionId: string;
+  readonly siteId: number;
+  readonly name: string;
+  /** `UID2-X-<env>-` + base64 SPKI. */
+  readonly publicKey: string;
+  /** `UID2-Y-<env>-` + base64 PKCS#8. */
+  readonly privateKey: string;
+  readonly disabled: boolean;
+  readonly created: number;
+}
+
+/** Where a bucket's salt material comes from: a salt string (v2/v3 raw UIDs) or key material (v4). */
+export type SaltFormat = 'salt' | 'key';
+
+/**
+ * One salt bucket. Salt strings and key material are not stored: they are derived from the
+ * deployment's secret salt seed, the bucket index and a generation number (salts/derive.ts).
+ */
+export interface SaltBucketRecord {
+  readonly idx: number;
+  readonly generation: number;
+  readonly format: SaltFormat;
+  /** 24-bit key id of the current key material (format 'key'). */
+  readonly keyId: number;
+  readonly previousGeneration: number | null;
+  readonly previousFormat: SaltFormat | null;
+  readonly previousKeyId: number | null;
+  readonly lastUpdatedMs: number;
+  readonly refreshFromMs: number;
+}
+
+/** The deployment-wide salt configuration. */
+export interface SaltConfig {
+  /** First-level salt string (never base64-decoded by the algorithms). */
+  readonly firstLevelSalt: string;
+  /** Secret seed the bucket salts and keys are derived from. */
+  readonly seed: Buffer;
+  readonly idPrefix: string;
+  readonly idSecret: string;
+  readonly bucketCount: number;
+}
+
+export interface OptOutRecord {
+  /** Append-only sequence number, the cursor for propagation. */
+  readonly seq: number;
+  /** First-level hash, 32 bytes. */
+  readonly firstLevelHash: Buffer;
+  /** Raw UID2 at the time of opt-out (32 or 33 bytes). */
+  readonly advertisingId: Buffer;
+  /** Epoch seconds. */
+  readonly timestamp: number;
+}
+
+export type NewOptOut = Omit<OptOutRecord, 'seq'>;

@@ -1,0 +1,125 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { type BootstrapReport, bootstrap } from './bootstrap/bootstrap.js';
+import { loadReferenceFixtures } from './bootstrap/load-fixtures.js';
+import type { RuntimeSettings } from './config/runtime.js';
+import { createMetricsServer } from './http/metrics-server.js';
+import { OperatorMetrics } from './metrics/operator-metrics.js';
+import { type OperatorContext, rawUidOptionsOf } from './operator/context.js';
+import { MAX_BODY_BYTES, operatorPlugin } from './operator/plugin.js';
+import { RateLimiter } from './operator/rate-limit.js';
+import { SnapshotManager } from './snapshot/manager.js';
+import { openStore, type StoreLocation } from './store/open.js';
+import type { Store } from './store/store.js';
+
+/** The parts a process can run; `--roles` picks any subset. */
+export type SystemRole = 'operator' | 'optout' | 'portal' | 'admin';
+export const ALL_ROLES: readonly SystemRole[] = ['operator', 'optout', 'portal', 'admin'];
+/** Roles this build implements. */
+export const AVAILABLE_ROLES: readonly SystemRole[] = ['operator'];
+
+export interface SystemOptions extends StoreLocation {
+  /** Listen address; undefined → 0.0.0.0, or loopback only with test fixtures. */
+  readonly host?: string | undefined;
+  /** Operator API port: null disables the listener, 0 lets the OS pick one. */
+  readonly port: number | null;
+  readonly metricsPort: number | null;
+  readonly roles: readonly SystemRole[];
+  readonly fixtures?: 'reference' | undefined;
+  readonly settings: RuntimeSettings;
+  readonly logger: FastifyBaseLogger;
+  /** Store poll interval (ms) for changes made by other processes. */
+  readonly pollIntervalMs?: number;
+}
+
+export interface RunningSystem {
+  readonly store: Store;
+  readonly snapshots: SnapshotManager;
+  readonly bootstrap: BootstrapReport;
+  readonly fixturesLoaded: string[] | undefined;
+  readonly masterKeyCreated: string | undefined;
+  /** Base URLs of the listeners that are up, by name. */
+  readonly urls: Readonly<Record<string, string>>;
+  readonly operator: FastifyInstance | undefined;
+  close(): Promise<void>;
+}
+
+function urlOf(address: string): string {
+  return address.replace('://[::1]', '://localhost').replace('://127.0.0.1', '://localhost');
+}
+
+/** Opens the store, bootstraps what is missing, builds the snapshot and starts the listeners. */
+export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
+  for (const role of options.roles) {
+    if (!AVAILABLE_ROLES.includes(role)) throw new Error(`role '${role}' is not available in this build yet`);
+  }
+  const opened = await openStore(options);
+  const { store } = opened;
+  const closers: Array<() => Promise<void>> = [() => store.close()];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    const report = await bootstrap(store, options.settings);
+    const fixturesLoaded = options.fixtures === 'reference' ? await loadReferenceFixtures(store) : undefined;
+    const snapshots = await SnapshotManager.create(store);
+    snapshots.start(options.pollIntervalMs ?? 1000);
+    closers.push(async () => snapshots.stop());
+
+    const host = options.host ?? (options.fixtures ? 'localhost' : '0.0.0.0');
+    const urls: Record<string, string> = {};
+    const metrics = new OperatorMetrics();
+    metrics.sources = {
+      optOutCount: () => snapshots.optOuts.size,
+      snapshotAgeSeconds: () => (Date.now() - snapshots.lastSuccessMs) / 1000,
+    };
+    let operator: FastifyInstance | undefined;
+    if (options.roles.includes('operator') && options.port !== null) {
+      const ctx: OperatorContext = {
+        settings: options.settings,
+        snapshots,
+        store,
+        now: () => Date.now(),
+        rawUidOptions: rawUidOptionsOf(options.settings),
+        metrics,
+        apiKeyLimiter: new RateLimiter(
+          options.settings.rate_limit_api_key_per_second,
+          options.settings.rate_limit_api_key_burst,
+        ),
+        subscriptionLimiter: new RateLimiter(
+          options.settings.rate_limit_subscription_per_second,
+          options.settings.rate_limit_subscription_burst,
+        ),
+      };
+      const app = Fastify({
+        loggerInstance: options.logger,
+        logController: new LogController({ disableRequestLogging: true }),
+        bodyLimit: MAX_BODY_BYTES,
+        forceCloseConnections: true,
+      });
+      await app.register(async (scope) => operatorPlugin(scope, ctx));
+      const address = await app.listen({ host, port: options.port });
+      closers.push(() => app.close());
+      urls.operator = urlOf(address);
+      operator = app;
+    }
+    if (options.metricsPort !== null) {
+      const app = await createMetricsServer(metrics.registry);
+      const address = await app.listen({ host, port: options.metricsPort });
+      closers.push(() => app.close());
+      urls.metrics = `${urlOf(address)}/metrics`;
+    }
+    return {
+      store,
+      snapshots,
+      bootstrap: report,
+      fixturesLoaded,
+      masterKeyCreated: opened.masterKeyCreated ? opened.masterKeyFile : undefined,
+      urls,
+      operator,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
