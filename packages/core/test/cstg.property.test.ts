@@ -56,8 +56,7 @@ function assertFailure(
   assert.equal(r.ok, false);
   if (r.ok) return;
   assert.ok(codes.includes(r.error.code), `unexpected code ${r.error.code}`);
-  const server = r.error.code === 'cstg_body_bad_field' || r.error.code === 'cstg_key_agreement_failed';
-  assert.equal(r.error.httpStatus, server ? 500 : 400);
+  assert.equal(r.error.httpStatus, 400);
   assert.equal(typeof r.error.message, 'string');
 }
 

@@ -9,13 +9,16 @@ export type CstgErrorCode =
   | 'cstg_body_missing'
   /** Check 1: body is not a JSON object (400 `json payload is not valid`). */
   | 'cstg_body_invalid_json'
-  /** A field has a JSON type Jackson cannot map onto `CstgRequest`; the reference answers 500. */
+  /**
+   * A field has a JSON type that cannot be mapped onto the request (the reference fails with a 500
+   * there; we answer 400 `client_error`, like every other bad input).
+   */
   | 'cstg_body_bad_field'
   /** Check 5: `payload`, `iv` or `public_key` missing or null. */
   | 'cstg_missing_params'
   /** Check 6: `public_key` is not base64 of an uncompressed P-256 SPKI. */
   | 'cstg_bad_public_key'
-  /** ECDH failed after the key was accepted (invalid point, P-384/P-521 key); the reference answers 500. */
+  /** ECDH failed after the key was accepted (invalid point, P-384/P-521 key): 400 `bad public key` (reference: 500). */
   | 'cstg_key_agreement_failed'
   /** Check 7: `iv` is not base64 of exactly 12 bytes. */
   | 'cstg_bad_iv'
@@ -36,8 +39,8 @@ export type CstgErrorCode =
  * sent to the client).
  */
 export interface CstgError extends CodedError<CstgErrorCode> {
-  readonly httpStatus: 400 | 500;
-  readonly status: 'client_error' | 'unknown';
+  readonly httpStatus: 400;
+  readonly status: 'client_error';
   readonly detail?: string;
 }
 
@@ -47,10 +50,10 @@ export const CSTG_UNKNOWN_ERROR_MESSAGE = 'Unknown error while handling client s
 const MESSAGES: Readonly<Record<CstgErrorCode, string>> = {
   cstg_body_missing: 'json payload expected but not found',
   cstg_body_invalid_json: 'json payload is not valid',
-  cstg_body_bad_field: CSTG_UNKNOWN_ERROR_MESSAGE,
+  cstg_body_bad_field: 'json payload is not valid: a field has the wrong type',
   cstg_missing_params: 'required parameters: payload, iv, public_key',
   cstg_bad_public_key: 'bad public key',
-  cstg_key_agreement_failed: CSTG_UNKNOWN_ERROR_MESSAGE,
+  cstg_key_agreement_failed: 'bad public key',
   cstg_bad_iv: 'bad iv',
   cstg_payload_decryption_failed: 'payload decryption failed',
   cstg_payload_invalid_json: 'encrypted payload contains invalid json',
@@ -66,14 +69,15 @@ export const CSTG_EMAIL_ONLY_MESSAGE = 'please provide email_hash';
 export function cstgFail(
   code: CstgErrorCode,
   detail?: string,
-  message: string = MESSAGES[code],
+  message: string = code === 'cstg_body_bad_field' && detail
+    ? `json payload is not valid: ${detail}`
+    : MESSAGES[code],
 ): { readonly ok: false; readonly error: CstgError } {
-  const server = code === 'cstg_body_bad_field' || code === 'cstg_key_agreement_failed';
   const error: CstgError = {
     code,
     message,
-    httpStatus: server ? 500 : 400,
-    status: server ? 'unknown' : 'client_error',
+    httpStatus: 400,
+    status: 'client_error',
     ...(detail === undefined ? {} : { detail }),
   };
   return { ok: false, error };

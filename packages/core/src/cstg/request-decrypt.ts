@@ -66,7 +66,7 @@ function rejectPublicKey(der: Buffer): { readonly ok: false; readonly error: Cst
  * 12. hash not 44-char base64 of 32 bytes or 64-char hex (`parseIdentityHash`) → 400 `Invalid Identifier`
  *
  * Field values are coerced like the reference's Jackson mapping (see {@link CstgRequestFields});
- * an unmappable one gives `cstg_body_bad_field` (500). `serverPrivateKey` is the parsed key (parse it
+ * an unmappable one gives `cstg_body_bad_field` (400; the reference fails with a 500). `serverPrivateKey` is the parsed key (parse it
  * once); its ECDH state is cached per KeyObject. Never throws.
  *
  * Known differences from the reference, all for inputs no official client sends: the plaintext must
@@ -93,7 +93,7 @@ export function decryptCstgRequest(
     appName === UNMAPPABLE ||
     timestamp === UNMAPPABLE
   ) {
-    return cstgFail('cstg_body_bad_field', 'a request field has a JSON type the reference cannot map');
+    return cstgFail('cstg_body_bad_field', 'a field has the wrong type');
   }
 
   // 5

@@ -1,5 +1,11 @@
 export { accessibleKeys, canClientAccessKeyset, type KeyClient, keysetsById } from './access.js';
-export { type ActiveKeyRule, type KeyWindow, selectActiveKey, sortKeysByActivates } from './active-key.js';
+export {
+  type ActiveKeyRule,
+  activeKeyInSorted,
+  type KeyWindow,
+  selectActiveKey,
+  sortKeysByActivates,
+} from './active-key.js';
 export { buildKeyBidstreamBody, type KeyBidstreamBody, type KeyBidstreamConfig } from './bidstream-body.js';
 export {
   type ContainerKey,

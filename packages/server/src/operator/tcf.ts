@@ -1,7 +1,30 @@
-import { TCString } from '@iabtcf/core';
+import { TCModel, TCString } from '@iabtcf/core';
 
 /** Purposes that must be covered for the EUID vendor (reference TransparentConsent). */
 export const REQUIRED_TCF_PURPOSES = [1, 2, 3, 4, 7, 10] as const;
+
+/**
+ * A TCModel that takes the decoded `cmpId` and publisher country code as they are. @iabtcf/core's
+ * setters reject CMP ids 0 and 1 and country letters past 'z', which the reference's Java decoder
+ * (com.iabtcf.decoder) reads without judging; the reference's own test strings use CMP id 1.
+ */
+class DecodedTCModel extends TCModel {
+  #cmpId: number | string = 0;
+  #publisherCountryCode = 'AA';
+
+  override set cmpId(value: number | string) {
+    this.#cmpId = Number(value);
+  }
+  override get cmpId(): number | string {
+    return this.#cmpId;
+  }
+  override set publisherCountryCode(value: string) {
+    this.#publisherCountryCode = value;
+  }
+  override get publisherCountryCode(): string {
+    return this.#publisherCountryCode;
+  }
+}
 
 /**
  * Checks a TCF v2 consent string for EUID (api.md §5.1 step 4): unparsable or empty → 'invalid';
@@ -11,9 +34,9 @@ export const REQUIRED_TCF_PURPOSES = [1, 2, 3, 4, 7, 10] as const;
  */
 export function checkTcfConsent(value: unknown, vendorId: number): 'ok' | 'invalid' | 'insufficient' {
   if (typeof value !== 'string' || value.trim() === '') return 'invalid';
-  let tc: ReturnType<typeof TCString.decode>;
+  let tc: TCModel;
   try {
-    tc = TCString.decode(value);
+    tc = TCString.decode(value, new DecodedTCModel());
   } catch {
     return 'invalid';
   }
