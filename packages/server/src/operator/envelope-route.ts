@@ -33,16 +33,29 @@ export interface EnvelopeRequest {
 
 /** What an endpoint answers. Only `success` and `status` (HTTP 200) are encrypted. */
 export type EndpointResult =
-  | { readonly kind: 'success'; readonly body: unknown }
+  | {
+      readonly kind: 'success';
+      readonly body: unknown;
+      /** The body already serialized (cached responses); used instead of `JSON.stringify(body)`. */
+      readonly bodyJson?: string;
+    }
   | { readonly kind: 'status'; readonly status: 'optout' | 'insufficient_user_consent' }
   | {
       readonly kind: 'error';
       readonly httpStatus: number;
       readonly status: string;
       readonly message?: string;
-    };
+    }
+  /** A plain-text error, like the reference's framework answers (e.g. 500 `Internal Server Error`). */
+  | { readonly kind: 'text'; readonly httpStatus: number; readonly text: string };
 
 export const success = (body: unknown): EndpointResult => ({ kind: 'success', body });
+/** A success whose body is already JSON text (e.g. a cached key-endpoint body). */
+export const successJson = (bodyJson: string): EndpointResult => ({
+  kind: 'success',
+  body: undefined,
+  bodyJson,
+});
 export const badRequest = (message: string): EndpointResult => ({
   kind: 'error',
   httpStatus: 400,
@@ -95,6 +108,9 @@ export function registerEnvelopeRoute(
       }
       throw error;
     }
+    if (result.kind === 'text') {
+      return reply.code(result.httpStatus).header('content-type', 'text/plain').send(result.text);
+    }
     if (result.kind === 'error') {
       return sendJson(
         reply,
@@ -106,7 +122,7 @@ export function registerEnvelopeRoute(
     }
     const json =
       result.kind === 'success'
-        ? `{"status":"success","body":${JSON.stringify(result.body)}}`
+        ? `{"status":"success","body":${result.bodyJson ?? JSON.stringify(result.body)}}`
         : JSON.stringify({ status: result.status });
     const sealed = sealResponseEnvelope(json, opened.value.nonce, client.secret, { nowMs });
     const wire = envelopeWireBody(sealed, opened.value.binary);
