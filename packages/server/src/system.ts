@@ -29,6 +29,8 @@ export interface SystemOptions extends StoreLocation {
   readonly logger: FastifyBaseLogger;
   /** Store poll interval (ms) for changes made by other processes. */
   readonly pollIntervalMs?: number;
+  /** Extra routes in the operator's scope (the benchmark's trivial floor route). */
+  readonly extraOperatorRoutes?: (app: FastifyInstance) => void;
 }
 
 export interface RunningSystem {
@@ -96,7 +98,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         bodyLimit: MAX_BODY_BYTES,
         forceCloseConnections: true,
       });
-      await app.register(async (scope) => operatorPlugin(scope, ctx));
+      await app.register(async (scope) => {
+        await operatorPlugin(scope, ctx);
+        // Inside the operator's scope, so extra routes pass through the same hooks.
+        options.extraOperatorRoutes?.(scope);
+      });
       const address = await app.listen({ host, port: options.port });
       closers.push(() => app.close());
       urls.operator = urlOf(address);

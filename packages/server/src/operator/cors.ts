@@ -19,12 +19,13 @@ const AUTHORIZATION_PATHS = new Set(['/v2/token/validate']);
  * authentication runs; `Authorization` is allowed only for /v2/token/validate.
  */
 export function registerCors(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const origin = request.headers.origin;
     if (typeof origin === 'string' && origin !== '') {
       reply.header('access-control-allow-origin', origin);
       reply.header('vary', 'Origin');
     }
+    done();
   });
   app.options('/*', async (request, reply) => {
     if (request.headers['access-control-request-method'] === undefined) return reply.code(404).send();

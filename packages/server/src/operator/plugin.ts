@@ -46,15 +46,17 @@ export async function operatorPlugin(app: FastifyInstance, ctx: OperatorContext)
     done(null, body);
   });
   // A missing or empty Content-Type is read as text, like the reference (Fastify would answer 415).
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const ct = request.headers['content-type'];
     if (ct === undefined || ct.trim() === '') request.headers['content-type'] = 'text/plain';
+    done();
   });
   registerCors(app);
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const endpoint = request.routeOptions.url ?? 'unmatched';
     ctx.metrics.requests.inc({ endpoint, status: String(reply.statusCode) });
     ctx.metrics.latency.observe({ endpoint }, reply.elapsedTime / 1000);
+    done();
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) {
