@@ -1,0 +1,128 @@
+import {
+  currentRawUid,
+  firstLevelHash,
+  hashIdentityInput,
+  type IdentityInputKind,
+  type IdentityType,
+  previousRawUid,
+  type RawUidOptions,
+  refreshFromSeconds,
+  type SaltBucket,
+} from '@uid2-ts/core';
+import type { OptOutIndex } from '../../snapshot/optout-index.js';
+import { isOptedOut, type OperatorSnapshot } from '../../snapshot/snapshot.js';
+import { bucketIds } from './bucket-ids.js';
+import type { V2Element, V3Element } from './requests.js';
+
+export const REASON_OPTOUT = 'optout';
+export const REASON_INVALID = 'invalid identifier';
+
+/** What identity mapping reads: one snapshot, the opt-out index, the raw-UID settings, one clock. */
+export interface MapEnvironment {
+  readonly snapshot: OperatorSnapshot;
+  readonly optOuts: OptOutIndex;
+  readonly rawUid: RawUidOptions;
+  readonly nowMs: number;
+}
+
+interface Resolved {
+  readonly type: IdentityType;
+  readonly flh: string;
+  readonly bucket: SaltBucket;
+}
+
+/**
+ * The shared per-identity step of both map endpoints (`UIDOperatorService.mapIdentity`):
+ * normalize and hash, first-level hash, opt-out decision (test identities first, then the index),
+ * salt bucket. Returns the reason string when the identity is not mapped.
+ */
+function resolve(kind: IdentityInputKind, value: string, env: MapEnvironment): Resolved | string {
+  const id = hashIdentityInput(kind, value);
+  if (id === undefined) return REASON_INVALID;
+  const { snapshot } = env;
+  const flh = firstLevelHash(id.hashB64, snapshot.salts.firstLevelSalt);
+  if (isOptedOut(snapshot, env.optOuts, id.type, flh, 'map')) return REASON_OPTOUT;
+  return { type: id.type, flh, bucket: snapshot.salts.bucketOf(flh) };
+}
+
+function rawUidOf(r: Resolved, env: MapEnvironment): string {
+  const uid = currentRawUid(r.flh, r.bucket, r.type, env.rawUid);
+  if (uid === undefined) throw new Error(`salt bucket ${r.bucket.id} has neither a salt nor key material`);
+  return uid;
+}
+
+export interface V2Mapped {
+  readonly identifier: string;
+  readonly advertising_id: string;
+  readonly bucket_id: string;
+}
+export interface V2Unmapped {
+  readonly identifier: string;
+  readonly reason: string;
+}
+export interface V2MapBody {
+  readonly mapped: V2Mapped[];
+  readonly unmapped?: V2Unmapped[];
+}
+
+/**
+ * `/v2/identity/map` body (`processIdentityMapV2Response`): `mapped` with the identifier as given,
+ * the base64 raw UID and the bucket id; `unmapped` with reason `optout` or `invalid identifier`,
+ * omitted when empty; both in input order.
+ */
+export function mapV2(kind: IdentityInputKind, values: readonly V2Element[], env: MapEnvironment): V2MapBody {
+  const mapped: V2Mapped[] = [];
+  const unmapped: V2Unmapped[] = [];
+  const idOf = bucketIds(env.snapshot.salts);
+  for (const value of values) {
+    if (typeof value !== 'string') {
+      unmapped.push({ identifier: value.invalid, reason: REASON_INVALID });
+      continue;
+    }
+    const r = resolve(kind, value, env);
+    if (typeof r === 'string') {
+      unmapped.push({ identifier: value, reason: r });
+    } else {
+      mapped.push({ identifier: value, advertising_id: rawUidOf(r, env), bucket_id: idOf(r.bucket.id) });
+    }
+  }
+  return unmapped.length === 0 ? { mapped } : { mapped, unmapped };
+}
+
+/** A `/v3/identity/map` entry: mapped (`p` always present, `r` in epoch seconds) or an error. */
+export type V3Entry =
+  | { readonly u: string; readonly p: string | null; readonly r: number }
+  | { readonly e: string };
+
+const V3_OPTOUT: V3Entry = Object.freeze({ e: REASON_OPTOUT });
+const V3_INVALID: V3Entry = Object.freeze({ e: REASON_INVALID });
+
+/**
+ * One `/v3/identity/map` list (`processIdentityMapV3Response`), index-aligned with the input:
+ * `{u, p, r}` with the current raw UID, the previous one while the bucket was rotated less than
+ * 90 days ago (else null) and the bucket's refresh time (next UTC midnight when stale), or
+ * `{e: "optout" | "invalid identifier"}`.
+ */
+export function mapV3List(
+  kind: IdentityInputKind,
+  values: readonly V3Element[],
+  env: MapEnvironment,
+): V3Entry[] {
+  const n = values.length;
+  const out: V3Entry[] = new Array(n);
+  const { nowMs, rawUid } = env;
+  for (let i = 0; i < n; i++) {
+    const value = values[i];
+    const r = typeof value === 'string' ? resolve(kind, value, env) : REASON_INVALID;
+    if (typeof r === 'string') {
+      out[i] = r === REASON_OPTOUT ? V3_OPTOUT : V3_INVALID;
+      continue;
+    }
+    out[i] = {
+      u: rawUidOf(r, env),
+      p: previousRawUid(r.flh, r.bucket, r.type, rawUid, nowMs),
+      r: refreshFromSeconds(r.bucket, nowMs),
+    };
+  }
+  return out;
+}
