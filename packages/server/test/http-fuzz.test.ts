@@ -20,8 +20,26 @@ const ENVELOPE_PATHS = [
   '/v2/key/latest',
 ];
 const ALL_PATHS = [...ENVELOPE_PATHS, '/v2/token/refresh', '/v2/token/client-generate'];
-const CONTENT_TYPES = ['text/plain', 'application/octet-stream', 'application/x-www-form-urlencoded', 'application/json', 'multipart/form-data; boundary=x', 'image/png'];
-const KEYS = ['email', 'email_hash', 'phone', 'phone_hash', 'token', 'advertising_ids', 'since_timestamp', 'tcf_consent_string', 'clientIp', 'link_id'];
+const CONTENT_TYPES = [
+  'text/plain',
+  'application/octet-stream',
+  'application/x-www-form-urlencoded',
+  'application/json',
+  'multipart/form-data; boundary=x',
+  'image/png',
+];
+const KEYS = [
+  'email',
+  'email_hash',
+  'phone',
+  'phone_hash',
+  'token',
+  'advertising_ids',
+  'since_timestamp',
+  'tcf_consent_string',
+  'clientIp',
+  'link_id',
+];
 
 let op: TestOperator;
 before(async () => {
@@ -30,7 +48,12 @@ before(async () => {
 after(async () => op.close());
 
 async function post(path: string, body: string | Uint8Array, headers: Record<string, string>) {
-  const res = await fetch(op.baseUrl + path, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000) });
+  const res = await fetch(op.baseUrl + path, {
+    method: 'POST',
+    headers,
+    body,
+    signal: AbortSignal.timeout(15_000),
+  });
   return { status: res.status, text: await res.text(), contentType: res.headers.get('content-type') };
 }
 
@@ -49,7 +72,10 @@ const nasty = fc.oneof(
   fc.integer(),
   fc.double(),
   fc.string({ maxLength: 80 }),
-  fc.array(fc.oneof(fc.string({ maxLength: 40 }), fc.constant(null), fc.integer(), fc.object({ maxDepth: 1 })), { maxLength: 6 }),
+  fc.array(
+    fc.oneof(fc.string({ maxLength: 40 }), fc.constant(null), fc.integer(), fc.object({ maxDepth: 1 })),
+    { maxLength: 6 },
+  ),
   fc.object({ maxDepth: 2 }),
   fc.constant('a'.repeat(5000)),
   fc.constant(['a@b.com', 'x', '+12345678901', 'tMmiiTI7IaAcPpQPFQ65uMVCWH8av9jw4cwf/F5HVRQ=']),
@@ -85,7 +111,10 @@ describe('HTTP fuzz: the operator answers bad input with 4xx, never 5xx or a han
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...ENVELOPE_PATHS),
-        fc.oneof(payload, fc.json().map((j) => j as unknown as string)),
+        fc.oneof(
+          payload,
+          fc.json().map((j) => j as unknown as string),
+        ),
         fc.boolean(),
         async (path, p, binary) => {
           const json = typeof p === 'string' ? p : JSON.stringify(p);
@@ -109,14 +138,22 @@ describe('HTTP fuzz: the operator answers bad input with 4xx, never 5xx or a han
     }).body as unknown as Record<string, unknown>;
     await fc.assert(
       fc.asyncProperty(
-        fc.dictionary(fc.constantFrom('payload', 'iv', 'public_key', 'timestamp', 'subscription_id', 'app_name'), nasty, {
-          maxKeys: 3,
-        }),
+        fc.dictionary(
+          fc.constantFrom('payload', 'iv', 'public_key', 'timestamp', 'subscription_id', 'app_name'),
+          nasty,
+          {
+            maxKeys: 3,
+          },
+        ),
         fc.constantFrom(undefined, 'http://localhost:3000', 'https://evil.example', 'null', '::::'),
         async (override, origin) => {
           const headers: Record<string, string> = { 'content-type': 'text/plain' };
           if (origin) headers.origin = origin;
-          const r = await post('/v2/token/client-generate', JSON.stringify({ ...valid, ...override }), headers);
+          const r = await post(
+            '/v2/token/client-generate',
+            JSON.stringify({ ...valid, ...override }),
+            headers,
+          );
           checkAnswer(r, `client-generate ${JSON.stringify(override).slice(0, 200)}`);
         },
       ),

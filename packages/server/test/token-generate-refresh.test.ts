@@ -63,7 +63,10 @@ describe('POST /v2/token/generate', () => {
     assert.ok(u.ok);
     assert.equal(u.value.refreshResponseKey.toString('base64'), body.refresh_response_key);
     const same = await generate({ email_hash: id.hashB64 });
-    const t2 = decodeAdvertisingToken((same.json as { body: TokenBody }).body.advertising_token, snapshot.keys.getKey);
+    const t2 = decodeAdvertisingToken(
+      (same.json as { body: TokenBody }).body.advertising_token,
+      snapshot.keys.getKey,
+    );
     assert.ok(t2.ok);
     assert.deepEqual(t2.value.rawUid, t.value.rawUid);
     assert.equal(flh.length, 44);

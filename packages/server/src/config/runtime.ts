@@ -10,7 +10,9 @@ import { z } from 'zod';
 const seconds = z.number().int().positive();
 export const runtimeSchema = z
   .object({
-    identity_scope: z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum(['UID2', 'EUID'])).default('UID2'),
+    identity_scope: z
+      .preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum(['UID2', 'EUID']))
+      .default('UID2'),
     identity_token_expires_after_seconds: seconds.default(259_200),
     refresh_token_expires_after_seconds: seconds.default(2_592_000),
     refresh_identity_token_after_seconds: seconds.default(3_600),
