@@ -188,6 +188,17 @@ try {
   rows.push(
     throughputRow('token/generate', generate.rps, trivial.rps, 'req/s', 0.4, 'ratio ≥ 0.4 (goal 0.5)'),
   );
+  const gcm6 = load(url, '/bench/gcm6', ['{}'], { 'content-type': 'application/json' });
+  rows.push(
+    throughputRow(
+      'six AES-GCM encryptions per request (crypto floor of generate)',
+      gcm6.rps,
+      trivial.rps,
+      'req/s',
+      null,
+    ),
+  );
+  rows.push(throughputRow('token/generate vs that crypto floor', generate.rps, gcm6.rps, 'req/s', null));
   rows.push(...latencyRows('token/generate', generate, trivial));
 
   const refreshTokens: string[] = [];

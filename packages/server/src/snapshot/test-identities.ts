@@ -17,16 +17,19 @@ const IDENTITIES: ReadonlyArray<[TestIdentityKind, 'email' | 'phone', string]> =
  * inputs behave like raw ones (the reference compares the same way).
  */
 export class TestIdentities {
-  readonly #kinds = new Map<string, TestIdentityKind>();
+  // Keyed by first-level hash alone (no per-lookup key string on the identity-map hot path); the
+  // type is checked after a hit.
+  readonly #byFlh = new Map<string, { readonly type: IdentityType; readonly kind: TestIdentityKind }>();
 
   constructor(firstLevelSalt: string) {
     for (const [kind, type, value] of IDENTITIES) {
       const id = hashIdentityInput(type, value);
-      if (id) this.#kinds.set(`${type}:${firstLevelHash(id.hashB64, firstLevelSalt)}`, kind);
+      if (id) this.#byFlh.set(firstLevelHash(id.hashB64, firstLevelSalt), { type, kind });
     }
   }
 
   kindOf(type: IdentityType, flhB64: string): TestIdentityKind | undefined {
-    return this.#kinds.size === 0 ? undefined : this.#kinds.get(`${type}:${flhB64}`);
+    const hit = this.#byFlh.get(flhB64);
+    return hit !== undefined && hit.type === type ? hit.kind : undefined;
   }
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { OperatorContext } from '../context.js';
-import { badRequest, registerEnvelopeRoute, success } from '../envelope-route.js';
-import { type MapEnvironment, mapV3List } from '../identity-map/map-identities.js';
+import { badRequest, registerEnvelopeRoute, successJson } from '../envelope-route.js';
+import { type MapEnvironment, mapV3ListJson } from '../identity-map/map-identities.js';
 import { parseV3MapRequest } from '../identity-map/requests.js';
 
 /**
@@ -24,12 +24,10 @@ export function identityMapV3(app: FastifyInstance, ctx: OperatorContext): void 
         nowMs,
       };
       const { lists } = input;
-      return success({
-        email: mapV3List('email', lists.email, env),
-        email_hash: mapV3List('email_hash', lists.email_hash, env),
-        phone: mapV3List('phone', lists.phone, env),
-        phone_hash: mapV3List('phone_hash', lists.phone_hash, env),
-      });
+      return successJson(
+        `{"email":${mapV3ListJson('email', lists.email, env)},"email_hash":${mapV3ListJson('email_hash', lists.email_hash, env)},` +
+          `"phone":${mapV3ListJson('phone', lists.phone, env)},"phone_hash":${mapV3ListJson('phone_hash', lists.phone_hash, env)}}`,
+      );
     },
   });
 }

@@ -89,40 +89,35 @@ export function mapV2(kind: IdentityInputKind, values: readonly V2Element[], env
   return unmapped.length === 0 ? { mapped } : { mapped, unmapped };
 }
 
-/** A `/v3/identity/map` entry: mapped (`p` always present, `r` in epoch seconds) or an error. */
-export type V3Entry =
-  | { readonly u: string; readonly p: string | null; readonly r: number }
-  | { readonly e: string };
-
-const V3_OPTOUT: V3Entry = Object.freeze({ e: REASON_OPTOUT });
-const V3_INVALID: V3Entry = Object.freeze({ e: REASON_INVALID });
+const V3_OPTOUT_JSON = `{"e":"${REASON_OPTOUT}"}`;
+const V3_INVALID_JSON = `{"e":"${REASON_INVALID}"}`;
 
 /**
- * One `/v3/identity/map` list (`processIdentityMapV3Response`), index-aligned with the input:
- * `{u, p, r}` with the current raw UID, the previous one while the bucket was rotated less than
- * 90 days ago (else null) and the bucket's refresh time (next UTC midnight when stale), or
- * `{e: "optout" | "invalid identifier"}`.
+ * One `/v3/identity/map` list (`processIdentityMapV3Response`) as JSON text, index-aligned with the
+ * input: `{"u","p","r"}` with the current raw UID, the previous one while the bucket was rotated less
+ * than 90 days ago (else null) and the bucket's refresh time in seconds (next UTC midnight when
+ * stale), or `{"e": "optout" | "invalid identifier"}`. Built as text directly: raw UIDs are base64 and
+ * the error strings are fixed, so nothing needs escaping, and a 5,000-entry list costs no object graph.
  */
-export function mapV3List(
+export function mapV3ListJson(
   kind: IdentityInputKind,
   values: readonly V3Element[],
   env: MapEnvironment,
-): V3Entry[] {
+): string {
   const n = values.length;
-  const out: V3Entry[] = new Array(n);
+  if (n === 0) return '[]';
+  const parts: string[] = new Array(n);
   const { nowMs, rawUid } = env;
   for (let i = 0; i < n; i++) {
     const value = values[i];
     const r = typeof value === 'string' ? resolve(kind, value, env) : REASON_INVALID;
     if (typeof r === 'string') {
-      out[i] = r === REASON_OPTOUT ? V3_OPTOUT : V3_INVALID;
+      parts[i] = r === REASON_OPTOUT ? V3_OPTOUT_JSON : V3_INVALID_JSON;
       continue;
     }
-    out[i] = {
-      u: rawUidOf(r, env),
-      p: previousRawUid(r.flh, r.bucket, r.type, rawUid, nowMs),
-      r: refreshFromSeconds(r.bucket, nowMs),
-    };
+    const p = previousRawUid(r.flh, r.bucket, r.type, rawUid, nowMs);
+    parts[i] =
+      `{"u":"${rawUidOf(r, env)}","p":${p === null ? 'null' : `"${p}"`},"r":${refreshFromSeconds(r.bucket, nowMs)}}`;
   }
-  return out;
+  return `[${parts.join(',')}]`;
 }
