@@ -46,4 +46,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX optouts_flh ON optouts (flh);
     `,
   },
+  {
+    version: 2,
+    name: 'partners and audit log',
+    sqlite: `
+      CREATE TABLE optout_partners (
+        name TEXT PRIMARY KEY, url TEXT NOT NULL, method TEXT NOT NULL, headers_enc TEXT NOT NULL,
+        format TEXT NOT NULL, secret_enc TEXT, batch_size INTEGER NOT NULL, enabled INTEGER NOT NULL,
+        created INTEGER NOT NULL);
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+        target TEXT NOT NULL, details TEXT NOT NULL);
+    `,
+  },
 ];

@@ -1,10 +1,13 @@
 import type {
+  AuditRecord,
   ClientKeyRecord,
   KeypairRecord,
   KeyRecord,
   KeysetRecord,
+  NewAuditRecord,
   NewOptOut,
   OptOutRecord,
+  PartnerRecord,
   SaltBucketRecord,
   SaltConfig,
   SiteRecord,
@@ -34,6 +37,8 @@ export interface Store {
 
   listKeys(): Promise<KeyRecord[]>;
   insertKeys(keys: readonly KeyRecord[]): Promise<void>;
+  /** Retires keys (rotation jobs delete keys long expired). */
+  deleteKeys(ids: readonly number[]): Promise<void>;
 
   listKeypairs(): Promise<KeypairRecord[]>;
   upsertKeypair(keypair: KeypairRecord): Promise<void>;
@@ -49,6 +54,28 @@ export interface Store {
   appendOptOuts(optOuts: readonly NewOptOut[]): Promise<OptOutRecord[]>;
   /** Opt-outs with seq > afterSeq, in seq order, at most `limit`. */
   listOptOutsAfter(afterSeq: number, limit: number): Promise<OptOutRecord[]>;
+
+  listPartners(): Promise<PartnerRecord[]>;
+  upsertPartner(partner: PartnerRecord): Promise<void>;
+  deletePartner(name: string): Promise<void>;
+
+  /** Appends to the audit log (never secrets). */
+  appendAudit(entry: NewAuditRecord): Promise<AuditRecord>;
+  /** The most recent audit entries, newest first. */
+  listAudit(options: { limit: number; beforeId?: number }): Promise<AuditRecord[]>;
+
+  /**
+   * Tries to become (or stay) the one process that runs lifecycle jobs for `name`. PostgreSQL uses a
+   * session advisory lock; the embedded store has a single writer process, which always leads.
+   */
+  tryLeadership(name: string): Promise<boolean>;
+
+  /**
+   * Subscribes to change notifications from other processes (PostgreSQL LISTEN/NOTIFY): `kind` is
+   * `participants`, `salts` or `optouts`. Returns an unsubscribe function. The embedded store has no
+   * notifications (callers poll); there it returns a no-op.
+   */
+  onChange(listener: (kind: 'participants' | 'salts' | 'optouts') => void): () => void;
 
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;

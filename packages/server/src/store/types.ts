@@ -118,3 +118,41 @@ export interface OptOutRecord {
 }
 
 export type NewOptOut = Omit<OptOutRecord, 'seq'>;
+
+/** How a DSP partner receives opt-outs (issue: opt-out pipeline). */
+export type PartnerFormat = 'reference' | 'batch';
+
+/** A DSP opt-out partner: where and how opt-outs are delivered. Secrets are encrypted at rest. */
+export interface PartnerRecord {
+  /** Unique, lower-case. */
+  readonly name: string;
+  /** URL template; `reference` format substitutes `${ADVERTISING_ID}` and `${OPTOUT_EPOCH}`. */
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  /** Extra request headers (`Name: value`); may carry credentials, so encrypted at rest. */
+  readonly headers: readonly string[];
+  readonly format: PartnerFormat;
+  /** HMAC-SHA256 signing secret for the batch format (encrypted at rest); null when unused. */
+  readonly secret: string | null;
+  /** Most opt-outs per request in the batch format. */
+  readonly batchSize: number;
+  readonly enabled: boolean;
+  readonly created: number;
+}
+
+/** One audit-log entry: who did what to which record, and when. Never contains secrets. */
+export interface AuditRecord {
+  readonly id: number;
+  /** Epoch milliseconds. */
+  readonly ts: number;
+  /** Who: `cli:<os user>`, `admin-api:<token name>`, `job:<name>`, `bootstrap`. */
+  readonly actor: string;
+  /** What, e.g. `site.create`, `key.rotate`, `client_key.disable`. */
+  readonly action: string;
+  /** Which record, e.g. `site:3`, `client_key:UID2-C-P-3-abcdef`. */
+  readonly target: string;
+  /** Non-secret details (JSON object). */
+  readonly details: Record<string, unknown>;
+}
+
+export type NewAuditRecord = Omit<AuditRecord, 'id'>;

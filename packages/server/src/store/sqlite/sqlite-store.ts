@@ -6,13 +6,17 @@ import type { SecretBox } from '../../secrets/secret-box.js';
 import { MIGRATIONS } from '../migrations.js';
 import type { Store } from '../store.js';
 import type {
+  AuditRecord,
   ClientKeyRecord,
   ClientType,
   KeypairRecord,
   KeyRecord,
   KeysetRecord,
+  NewAuditRecord,
   NewOptOut,
   OptOutRecord,
+  PartnerFormat,
+  PartnerRecord,
   SaltBucketRecord,
   SaltConfig,
   SaltFormat,
@@ -111,6 +115,7 @@ export class SqliteStore implements Store {
       'client_side_keypairs',
       'salt_config',
       'optouts',
+      'optout_partners',
     ];
     return tables.every((t) => this.#db.prepare(`SELECT 1 FROM ${t} LIMIT 1`).get() === undefined);
   }
@@ -270,6 +275,14 @@ export class SqliteStore implements Store {
     })();
   }
 
+  async deleteKeys(ids: readonly number[]): Promise<void> {
+    const stmt = this.#db.prepare('DELETE FROM keyset_keys WHERE id = ?');
+    this.#db.transaction(() => {
+      for (const id of ids) stmt.run(id);
+      this.#bump();
+    })();
+  }
+
   async listKeypairs(): Promise<KeypairRecord[]> {
     const box = this.#secrets();
     return (
@@ -414,6 +427,90 @@ export class SqliteStore implements Store {
       advertisingId: Buffer.from(r.advertising_id as Uint8Array),
       timestamp: num(r.ts),
     }));
+  }
+
+  async listPartners(): Promise<PartnerRecord[]> {
+    const box = this.#secrets();
+    return (this.#db.prepare('SELECT * FROM optout_partners ORDER BY name').all() as Row[]).map((r) => ({
+      name: str(r.name),
+      url: str(r.url),
+      method: str(r.method) === 'POST' ? 'POST' : 'GET',
+      headers: json<string[]>(
+        box.open(str(r.headers_enc), `optout_partners:${str(r.name)}:headers`).toString('utf8'),
+      ),
+      format: str(r.format) as PartnerFormat,
+      secret:
+        r.secret_enc === null
+          ? null
+          : box.open(str(r.secret_enc), `optout_partners:${str(r.name)}:secret`).toString('utf8'),
+      batchSize: num(r.batch_size),
+      enabled: bool(r.enabled),
+      created: num(r.created),
+    }));
+  }
+
+  async upsertPartner(p: PartnerRecord): Promise<void> {
+    const box = this.#secrets();
+    this.#db.transaction(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO optout_partners (name, url, method, headers_enc, format, secret_enc, batch_size, enabled, created)
+           VALUES (@name, @url, @method, @headersEnc, @format, @secretEnc, @batchSize, @enabled, @created)
+           ON CONFLICT (name) DO UPDATE SET url = excluded.url, method = excluded.method,
+             headers_enc = excluded.headers_enc, format = excluded.format, secret_enc = excluded.secret_enc,
+             batch_size = excluded.batch_size, enabled = excluded.enabled`,
+        )
+        .run({
+          name: p.name,
+          url: p.url,
+          method: p.method,
+          headersEnc: box.seal(JSON.stringify(p.headers), `optout_partners:${p.name}:headers`),
+          format: p.format,
+          secretEnc: p.secret === null ? null : box.seal(p.secret, `optout_partners:${p.name}:secret`),
+          batchSize: p.batchSize,
+          enabled: p.enabled ? 1 : 0,
+          created: p.created,
+        });
+      this.#bump();
+    })();
+  }
+
+  async deletePartner(name: string): Promise<void> {
+    this.#db.transaction(() => {
+      this.#db.prepare('DELETE FROM optout_partners WHERE name = ?').run(name);
+      this.#bump();
+    })();
+  }
+
+  async appendAudit(entry: NewAuditRecord): Promise<AuditRecord> {
+    const info = this.#db
+      .prepare('INSERT INTO audit_log (ts, actor, action, target, details) VALUES (?, ?, ?, ?, ?)')
+      .run(entry.ts, entry.actor, entry.action, entry.target, JSON.stringify(entry.details));
+    return { ...entry, id: Number(info.lastInsertRowid) };
+  }
+
+  async listAudit(options: { limit: number; beforeId?: number }): Promise<AuditRecord[]> {
+    const rows = this.#db
+      .prepare('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?')
+      .all(options.beforeId ?? Number.MAX_SAFE_INTEGER, options.limit) as Row[];
+    return rows.map((r) => ({
+      id: num(r.id),
+      ts: num(r.ts),
+      actor: str(r.actor),
+      action: str(r.action),
+      target: str(r.target),
+      details: json<Record<string, unknown>>(r.details),
+    }));
+  }
+
+  /** One SQLite file has one writer process running jobs: the server. */
+  async tryLeadership(_name: string): Promise<boolean> {
+    return true;
+  }
+
+  /** No cross-process notifications in SQLite: readers poll changeVersion(). */
+  onChange(_listener: (kind: 'participants' | 'salts' | 'optouts') => void): () => void {
+    return () => undefined;
   }
 
   async getMeta(key: string): Promise<string | undefined> {
