@@ -1,10 +1,17 @@
 // POST /v2/key/sharing, /v2/key/bidstream and /v2/key/latest against a live operator with the
 // reference fixtures (api.md §7, tokens-and-keys.md §5.4–§5.6).
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { KeyRecord, KeysetRecord, Store } from '@uid2-ts/server';
-import { FIXTURE, rawPost, startTestOperator, type TestOperator, v2Call } from './helpers/operator.js';
+import {
+  addTestClient,
+  FIXTURE,
+  rawPost,
+  startTestOperator,
+  type TestOperator,
+  v2Call,
+} from './helpers/operator.js';
 
 type Creds = { key: string; secret: string };
 type KeyJson = {
@@ -30,30 +37,6 @@ const SHARING_FIELDS = [
   'keys',
   'site_data',
 ];
-
-/** Adds an API key straight to the store (no admin API yet) and returns its credentials. */
-async function addClient(store: Store, siteId: number, roles: string[]): Promise<Creds> {
-  const keyId = `UID2-C-L-${siteId}-${randomBytes(6).toString('hex').slice(0, 6)}`;
-  const key = `${keyId}.${randomBytes(28).toString('base64')}`;
-  const secret = randomBytes(32);
-  const salt = randomBytes(32);
-  await store.upsertClientKey({
-    keyId,
-    keyHash: createHash('sha512')
-      .update(Buffer.concat([salt, Buffer.from(key)]))
-      .digest('base64'),
-    keySalt: salt.toString('base64'),
-    secret,
-    name: `test client ${keyId}`,
-    contact: 'test',
-    siteId,
-    roles,
-    disabled: false,
-    serviceId: 0,
-    created: Math.floor(Date.now() / 1000),
-  });
-  return { key, secret: secret.toString('base64') };
-}
 
 function keyRecord(id: number, keysetId: number, activates: number, expires: number): KeyRecord {
   return { id, keysetId, created: activates, activates, expires, secret: randomBytes(32) };
@@ -287,7 +270,7 @@ describe('key endpoints with the reference fixtures (CSTG on, UID2, default sett
     });
 
     it('401 invalid_client for a caller whose site id is not above 2 (after the envelope check)', async () => {
-      const site2 = await addClient(store, 2, ['ID_READER']);
+      const site2 = await addTestClient(store, 2, ['ID_READER']);
       await op.system.snapshots.refresh();
       const r = await call('/v2/key/latest', site2);
       assert.equal(r.httpStatus, 401);
@@ -306,7 +289,7 @@ describe('key endpoints with the reference fixtures (CSTG on, UID2, default sett
 
   describe('access rules and snapshot changes', () => {
     it('bodies are per site and role set: an ID_READER key of site 125 sees more than its SHARER key', async () => {
-      const reader125 = await addClient(store, 125, ['ID_READER']);
+      const reader125 = await addTestClient(store, 125, ['ID_READER']);
       await op.system.snapshots.refresh();
       const asReader = bodyOf<Record<string, unknown>>(await call('/v2/key/sharing', reader125));
       const asSharer = bodyOf<Record<string, unknown>>(await call('/v2/key/sharing', FIXTURE.dataProvider));

@@ -3,7 +3,7 @@
 // bidstream decryption, sharing encryption/decryption and the key-access rules behind them
 // (tokens-and-keys.md §5–§6).
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
   currentRawUid,
@@ -15,7 +15,7 @@ import {
   parseKeyContainer,
 } from '@uid2-ts/core';
 import type { Store } from '@uid2-ts/server';
-import { FIXTURE, startTestOperator, type TestOperator, v2Call } from './helpers/operator.js';
+import { addTestClient, FIXTURE, startTestOperator, type TestOperator, v2Call } from './helpers/operator.js';
 
 type Creds = { key: string; secret: string };
 
@@ -26,30 +26,6 @@ before(async () => {
   store = op.system.store;
 });
 after(async () => op?.close());
-
-/** Adds an API key straight to the store (no admin API yet) and returns its credentials. */
-async function addClient(siteId: number, roles: string[]): Promise<Creds> {
-  const keyId = `UID2-C-L-${siteId}-${randomBytes(6).toString('hex').slice(0, 6)}`;
-  const key = `${keyId}.${randomBytes(28).toString('base64')}`;
-  const secret = randomBytes(32);
-  const salt = randomBytes(32);
-  await store.upsertClientKey({
-    keyId,
-    keyHash: createHash('sha512')
-      .update(Buffer.concat([salt, Buffer.from(key)]))
-      .digest('base64'),
-    keySalt: salt.toString('base64'),
-    secret,
-    name: `test client ${keyId}`,
-    contact: 'test',
-    siteId,
-    roles,
-    disabled: false,
-    serviceId: 0,
-    created: Math.floor(Date.now() / 1000),
-  });
-  return { key, secret: secret.toString('base64') };
-}
 
 /** An SDK's key refresh: POST the empty envelope, load the decrypted response into a container. */
 async function refreshKeys(path: string, creds: Creds): Promise<{ json: unknown; container: KeyContainer }> {
@@ -179,9 +155,9 @@ describe('sharing (SharingClient)', () => {
       [999, FIXTURE.all, 9991],
       [123, FIXTURE.dsp, 501],
       [125, FIXTURE.dataProvider, 1251],
-      [124, await addClient(124, ['SHARER']), 1241],
-      [126, await addClient(126, ['SHARER']), 1261],
-      [127, await addClient(127, ['SHARER']), 901],
+      [124, await addTestClient(store, 124, ['SHARER']), 1241],
+      [126, await addTestClient(store, 126, ['SHARER']), 1261],
+      [127, await addTestClient(store, 127, ['SHARER']), 901],
     ];
     await op.system.snapshots.refresh();
     const nowMs = Date.now();

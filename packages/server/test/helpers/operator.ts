@@ -1,10 +1,17 @@
 // Test helpers: a real operator process-in-process on an OS-assigned port, and a small v2 client
 // built on @uid2-ts/core (the same envelope code the Node SDK uses).
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openResponseEnvelope, sealRequestEnvelope } from '@uid2-ts/core';
-import { loadRuntimeSettings, type RunningSystem, type RuntimeSettings, startSystem } from '@uid2-ts/server';
+import {
+  loadRuntimeSettings,
+  type RunningSystem,
+  type RuntimeSettings,
+  type Store,
+  startSystem,
+} from '@uid2-ts/server';
 import pino from 'pino';
 
 interface FixtureClient {
@@ -156,4 +163,35 @@ export async function rawPost(
     bytes,
     text: bytes.toString('utf8'),
   };
+}
+
+/**
+ * Adds an API key straight to the store (as admin would) and returns its credentials. Operators see
+ * it after their next snapshot refresh (`op.system.snapshots.refresh()`).
+ */
+export async function addTestClient(
+  store: Store,
+  siteId: number,
+  roles: string[],
+): Promise<{ key: string; secret: string }> {
+  const keyId = `UID2-C-L-${siteId}-${randomBytes(6).toString('hex').slice(0, 6)}`;
+  const key = `${keyId}.${randomBytes(28).toString('base64')}`;
+  const secret = randomBytes(32);
+  const salt = randomBytes(32);
+  await store.upsertClientKey({
+    keyId,
+    keyHash: createHash('sha512')
+      .update(Buffer.concat([salt, Buffer.from(key)]))
+      .digest('base64'),
+    keySalt: salt.toString('base64'),
+    secret,
+    name: `test client ${keyId}`,
+    contact: 'test',
+    siteId,
+    roles,
+    disabled: false,
+    serviceId: 0,
+    created: Math.floor(Date.now() / 1000),
+  });
+  return { key, secret: secret.toString('base64') };
 }
