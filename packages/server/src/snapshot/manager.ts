@@ -22,6 +22,7 @@ export class SnapshotManager {
   #saltVersion: string;
   #optOutCursor = 0;
   #timer: NodeJS.Timeout | undefined;
+  #unsubscribe: (() => void) | undefined;
   #lastSuccessMs: number;
   #lastError: Error | undefined;
   #refreshing: Promise<void> | undefined;
@@ -130,10 +131,19 @@ export class SnapshotManager {
   start(intervalMs = 1000): void {
     this.#timer ??= setInterval(() => void this.refresh(), intervalMs);
     this.#timer.unref();
+    // Change notifications (PostgreSQL LISTEN/NOTIFY) refresh at once; polling stays the fallback.
+    // A notification arriving during a refresh schedules one more, as that refresh may predate it.
+    this.#unsubscribe ??= this.store.onChange(() => {
+      const inFlight = this.#refreshing;
+      if (inFlight) void inFlight.then(() => this.refresh());
+      else void this.refresh();
+    });
   }
 
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
   }
 }

@@ -6,6 +6,7 @@ export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sqlite: string;
+  readonly postgres: string;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -45,6 +46,40 @@ export const MIGRATIONS: readonly Migration[] = [
         seq INTEGER PRIMARY KEY AUTOINCREMENT, flh BLOB NOT NULL, advertising_id BLOB NOT NULL, ts INTEGER NOT NULL);
       CREATE INDEX optouts_flh ON optouts (flh);
     `,
+    postgres: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE change_version (id INTEGER PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL);
+      INSERT INTO change_version (id, version) VALUES (1, 0);
+      CREATE TABLE sites (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL DEFAULT '',
+        enabled BOOLEAN NOT NULL, visible BOOLEAN NOT NULL, client_types TEXT NOT NULL,
+        domain_names TEXT NOT NULL, app_names TEXT NOT NULL, created BIGINT NOT NULL);
+      CREATE TABLE client_keys (
+        key_id TEXT PRIMARY KEY, key_hash TEXT NOT NULL, key_salt TEXT NOT NULL, secret_enc TEXT NOT NULL,
+        name TEXT NOT NULL, contact TEXT NOT NULL, site_id INTEGER NOT NULL, roles TEXT NOT NULL,
+        disabled BOOLEAN NOT NULL, service_id INTEGER NOT NULL DEFAULT 0, created BIGINT NOT NULL);
+      CREATE TABLE keysets (
+        keyset_id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL, name TEXT NOT NULL, allowed_sites TEXT,
+        allowed_types TEXT NOT NULL, created BIGINT NOT NULL, enabled BOOLEAN NOT NULL, is_default BOOLEAN NOT NULL);
+      CREATE TABLE keyset_keys (
+        id INTEGER PRIMARY KEY, keyset_id INTEGER NOT NULL, created BIGINT NOT NULL, activates BIGINT NOT NULL,
+        expires BIGINT NOT NULL, secret_enc TEXT NOT NULL);
+      CREATE INDEX keyset_keys_keyset ON keyset_keys (keyset_id, activates);
+      CREATE TABLE client_side_keypairs (
+        subscription_id TEXT PRIMARY KEY, site_id INTEGER NOT NULL, name TEXT NOT NULL, public_key TEXT NOT NULL,
+        private_key_enc TEXT NOT NULL, disabled BOOLEAN NOT NULL, created BIGINT NOT NULL);
+      CREATE TABLE salt_config (
+        id INTEGER PRIMARY KEY CHECK (id = 1), first_level_enc TEXT NOT NULL, seed_enc TEXT NOT NULL,
+        id_prefix TEXT NOT NULL, id_secret_enc TEXT NOT NULL, bucket_count INTEGER NOT NULL);
+      CREATE TABLE salt_buckets (
+        idx INTEGER PRIMARY KEY, generation INTEGER NOT NULL, format SMALLINT NOT NULL, key_id INTEGER NOT NULL,
+        prev_generation INTEGER, prev_format SMALLINT, prev_key_id INTEGER,
+        last_updated BIGINT NOT NULL, refresh_from BIGINT NOT NULL);
+      CREATE TABLE optouts (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, flh BYTEA NOT NULL, advertising_id BYTEA NOT NULL,
+        ts BIGINT NOT NULL);
+      CREATE INDEX optouts_flh ON optouts (flh);
+    `,
   },
   {
     version: 2,
@@ -57,6 +92,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE audit_log (
         id INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
         target TEXT NOT NULL, details TEXT NOT NULL);
+    `,
+    postgres: `
+      CREATE TABLE optout_partners (
+        name TEXT PRIMARY KEY, url TEXT NOT NULL, method TEXT NOT NULL, headers_enc TEXT NOT NULL,
+        format TEXT NOT NULL, secret_enc TEXT, batch_size INTEGER NOT NULL, enabled BOOLEAN NOT NULL,
+        created BIGINT NOT NULL);
+      CREATE TABLE audit_log (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ts BIGINT NOT NULL, actor TEXT NOT NULL,
+        action TEXT NOT NULL, target TEXT NOT NULL, details TEXT NOT NULL);
     `,
   },
 ];

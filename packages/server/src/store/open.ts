@@ -1,8 +1,23 @@
 import { join } from 'node:path';
 import { loadMasterKey, MasterKeyError, type MasterKeySource } from '../secrets/master-key.js';
 import { SecretBox } from '../secrets/secret-box.js';
+import { isPostgresUrl } from './postgres/connection.js';
+import { PostgresStore } from './postgres/postgres-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
+
+/** What `openStore` needs of an engine beyond the `Store` interface. */
+interface LockedStore extends Store {
+  /** Whether the store holds anything (a master key may only be created for an empty store). */
+  isEmpty(): boolean | Promise<boolean>;
+  /** Installs the master-key box that seals and opens secrets. */
+  useSecretBox(box: SecretBox): void;
+  /**
+   * Sets a meta value unless one exists, returning the value in force (engines shared by several
+   * processes, so that two first starts with different keys cannot both win).
+   */
+  claimMeta?(key: string, value: string): Promise<string>;
+}
 
 export interface StoreLocation {
   /** Directory of the embedded SQLite store (and of the default master key file). */
@@ -30,26 +45,34 @@ const CHECK = 'master_key_check';
  * to start, and a key file is only ever created for a store that holds nothing yet.
  */
 export async function openStore(location: StoreLocation): Promise<OpenedStore> {
-  if (location.databaseUrl && /^postgres(ql)?:\/\//.test(location.databaseUrl)) {
-    throw new Error('PostgreSQL support (--database-url postgres://…) is not available in this build yet');
-  }
-  if (location.databaseUrl) throw new Error(`unsupported --database-url: only postgres:// URLs are accepted`);
-  const store = SqliteStore.open(join(location.dataDir, 'uid2.db'));
+  let store: LockedStore;
+  if (isPostgresUrl(location.databaseUrl)) store = await PostgresStore.open(location.databaseUrl);
+  else if (location.databaseUrl) {
+    throw new Error('unsupported --database-url: only postgres:// and postgresql:// URLs are accepted');
+  } else store = SqliteStore.open(join(location.dataDir, 'uid2.db'));
   const source: MasterKeySource = {
     value: location.masterKey,
     file: location.masterKeyFile ?? join(location.dataDir, 'master.key'),
   };
   try {
     const check = await store.getMeta(CHECK);
-    const { key, created } = loadMasterKey(source, check === undefined && store.isEmpty());
+    const empty = check === undefined && (await store.isEmpty());
+    const { key, created } = loadMasterKey(source, empty);
     const box = new SecretBox(key);
     if (check === undefined) {
-      if (!store.isEmpty()) {
+      if (!empty) {
         throw new MasterKeyError(
           'the store holds data but no master key check value; refusing to guess the key',
         );
       }
-      await store.setMeta(CHECK, box.checkValue());
+      let claimed = box.checkValue();
+      if (store.claimMeta) claimed = await store.claimMeta(CHECK, claimed);
+      else await store.setMeta(CHECK, claimed);
+      if (claimed !== box.checkValue()) {
+        throw new MasterKeyError(
+          `another process initialized this store with a different master key (${store.location})`,
+        );
+      }
     } else if (check !== box.checkValue()) {
       throw new MasterKeyError(
         `the master key does not match the one this store was created with (${store.location})`,
