@@ -34,6 +34,17 @@ export const runtimeSchema = z
     rate_limit_subscription_per_second: z.number().nonnegative().default(0),
     rate_limit_subscription_burst: z.number().int().positive().default(100),
     max_snapshot_staleness_seconds: z.number().int().positive().default(43_200),
+    lifecycle_jobs: z.boolean().default(true),
+    key_rotation_period_seconds: seconds.default(604_800),
+    key_activation_lead_seconds: z.number().int().nonnegative().default(86_400),
+    key_retention_after_expiry_seconds: z.number().int().nonnegative().default(3_196_800),
+    key_rotation_check_interval_seconds: seconds.default(300),
+    salt_rotation_fraction: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(1 / 365),
+    salt_rotation_check_interval_seconds: seconds.default(3_600),
   })
   .strict();
 
@@ -91,6 +102,11 @@ export function loadRuntimeSettings(
   ) {
     throw new Error(
       'invalid runtime settings: max_bidstream_lifetime_seconds must be ≥ identity_token_expires_after_seconds',
+    );
+  }
+  if (s.key_activation_lead_seconds >= s.key_rotation_period_seconds) {
+    throw new Error(
+      'invalid runtime settings: key_activation_lead_seconds must be < key_rotation_period_seconds',
     );
   }
   return s;

@@ -6,6 +6,7 @@ import {
   sealResponseEnvelope,
 } from '@uid2-ts/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isSnapshotStale, sendStale } from '../lifecycle/staleness.js';
 import type { Client } from '../snapshot/clients.js';
 import { NoActiveKeyError } from '../snapshot/keys.js';
 import type { OperatorSnapshot } from '../snapshot/snapshot.js';
@@ -83,6 +84,7 @@ export function registerEnvelopeRoute(
   options: EnvelopeRouteOptions,
 ): void {
   app.post(options.path, async (request: FastifyRequest, reply: FastifyReply) => {
+    if (isSnapshotStale(ctx)) return sendStale(reply);
     const snapshot = ctx.snapshots.current;
     const client = authorize(snapshot, request, options.roles);
     if (!client) return unauthorized(reply);

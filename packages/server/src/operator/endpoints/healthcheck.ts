@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isSnapshotStale } from '../../lifecycle/staleness.js';
 import type { OperatorContext } from '../context.js';
 
 /**
@@ -7,13 +8,12 @@ import type { OperatorContext } from '../context.js';
  */
 export function healthcheck(app: FastifyInstance, ctx: OperatorContext): void {
   app.get('/ops/healthcheck', async (_request, reply) => {
-    const ageS = (Date.now() - ctx.snapshots.lastSuccessMs) / 1000;
-    const error = ctx.snapshots.lastError;
-    if (error && ageS > ctx.settings.max_snapshot_staleness_seconds) {
+    if (isSnapshotStale(ctx)) {
+      const ageS = Math.round((Date.now() - ctx.snapshots.lastSuccessMs) / 1000);
       return reply
         .code(503)
         .header('content-type', 'text/plain')
-        .send(`store unreachable for ${Math.round(ageS)} s: ${error.message}`);
+        .send(`store unreachable for ${ageS} s: ${ctx.snapshots.lastError?.message ?? 'unknown error'}`);
     }
     return reply.code(200).header('content-type', 'text/plain').send('OK');
   });

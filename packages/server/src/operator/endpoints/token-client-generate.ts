@@ -8,6 +8,7 @@ import {
   parseCstgRequestBody,
 } from '@uid2-ts/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isSnapshotStale, sendStale } from '../../lifecycle/staleness.js';
 import { NoActiveKeyError } from '../../snapshot/keys.js';
 import { isOptedOut } from '../../snapshot/snapshot.js';
 import type { OperatorContext } from '../context.js';
@@ -34,6 +35,7 @@ function cstgFailure(request: FastifyRequest, reply: FastifyReply, error: CstgEr
 export function tokenClientGenerate(app: FastifyInstance, ctx: OperatorContext): void {
   if (!ctx.settings.client_side_token_generate) return;
   app.post('/v2/token/client-generate', async (request, reply) => {
+    if (isSnapshotStale(ctx)) return sendStale(reply);
     const snapshot = ctx.snapshots.current;
     const parsed = parseCstgRequestBody((request.body as Buffer | undefined) ?? EMPTY);
     if (!parsed.ok) return cstgFailure(request, reply, parsed.error);

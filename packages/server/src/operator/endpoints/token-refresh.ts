@@ -8,6 +8,7 @@ import {
   WRAPPED_REFRESH_TOKEN_LENGTH,
 } from '@uid2-ts/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { isSnapshotStale, sendStale } from '../../lifecycle/staleness.js';
 import { NoActiveKeyError } from '../../snapshot/keys.js';
 import { isOptedOut } from '../../snapshot/snapshot.js';
 import { authenticateOptional } from '../auth.js';
@@ -25,6 +26,7 @@ export const DEPRECATED_BEFORE_MS = Date.UTC(2021, 2, 8, 17, 0, 0);
  */
 export function tokenRefresh(app: FastifyInstance, ctx: OperatorContext): void {
   app.post('/v2/token/refresh', async (request, reply) => {
+    if (isSnapshotStale(ctx)) return sendStale(reply);
     const snapshot = ctx.snapshots.current;
     const nowMs = ctx.now();
     const authenticated = authenticateOptional(snapshot, request) !== undefined;
