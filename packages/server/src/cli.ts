@@ -12,8 +12,8 @@ Usage:
   uid2 --version              print the version
   uid2 <command> --help       help for a command
 
-Status: this build runs the operator role; admin, map, the opt-out pipeline and the portal are being
-built (see the project issues).
+Status: this build runs the operator and admin roles; map, the opt-out pipeline's delivery and the
+portal are being built (see the project issues).
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -33,7 +33,10 @@ async function main(argv: string[]): Promise<number> {
       const { serveCommand } = await import('./cli/serve.js');
       return serveCommand(rest);
     }
-    case 'admin':
+    case 'admin': {
+      const { adminCommand } = await import('./cli/admin.js');
+      return adminCommand(rest);
+    }
     case 'map':
       process.stderr.write(
         `uid2 ${command}: not available in this build yet (args: ${rest.join(' ') || 'none'})\n`,

@@ -1,8 +1,10 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { createAdminServer } from './admin/http.js';
 import { type BootstrapReport, bootstrap } from './bootstrap/bootstrap.js';
 import { loadReferenceFixtures } from './bootstrap/load-fixtures.js';
 import type { RuntimeSettings } from './config/runtime.js';
 import { createMetricsServer } from './http/metrics-server.js';
+import { LifecycleScheduler } from './lifecycle/scheduler.js';
 import { OperatorMetrics } from './metrics/operator-metrics.js';
 import { type OperatorContext, rawUidOptionsOf } from './operator/context.js';
 import { MAX_BODY_BYTES, operatorPlugin } from './operator/plugin.js';
@@ -15,7 +17,7 @@ import type { Store } from './store/store.js';
 export type SystemRole = 'operator' | 'optout' | 'portal' | 'admin';
 export const ALL_ROLES: readonly SystemRole[] = ['operator', 'optout', 'portal', 'admin'];
 /** Roles this build implements. */
-export const AVAILABLE_ROLES: readonly SystemRole[] = ['operator'];
+export const AVAILABLE_ROLES: readonly SystemRole[] = ['operator', 'admin'];
 
 export interface SystemOptions extends StoreLocation {
   /** Listen address; undefined → 0.0.0.0, or loopback only with test fixtures. */
@@ -23,6 +25,10 @@ export interface SystemOptions extends StoreLocation {
   /** Operator API port: null disables the listener, 0 lets the OS pick one. */
   readonly port: number | null;
   readonly metricsPort: number | null;
+  /** Admin API port (admin role): null or undefined disables the listener, 0 lets the OS pick one. */
+  readonly adminPort?: number | null | undefined;
+  /** Admin API listen address: loopback (127.0.0.1) unless given, whatever `host` says. */
+  readonly adminHost?: string | undefined;
   readonly roles: readonly SystemRole[];
   readonly fixtures?: 'reference' | undefined;
   readonly settings: RuntimeSettings;
@@ -31,6 +37,11 @@ export interface SystemOptions extends StoreLocation {
   readonly pollIntervalMs?: number;
   /** Extra routes in the operator's scope (the benchmark's trivial floor route). */
   readonly extraOperatorRoutes?: (app: FastifyInstance) => void;
+  /**
+   * Run the lifecycle jobs (key and salt rotation; only the leader acts). Default: with the operator
+   * role when `lifecycle_jobs` is on, except with test fixtures, whose keys and salts must not move.
+   */
+  readonly jobs?: boolean | undefined;
 }
 
 export interface RunningSystem {
@@ -42,6 +53,8 @@ export interface RunningSystem {
   /** Base URLs of the listeners that are up, by name. */
   readonly urls: Readonly<Record<string, string>>;
   readonly operator: FastifyInstance | undefined;
+  /** The lifecycle job scheduler, when this process runs one. */
+  readonly jobs: LifecycleScheduler | undefined;
   close(): Promise<void>;
 }
 
@@ -66,6 +79,23 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const snapshots = await SnapshotManager.create(store);
     snapshots.start(options.pollIntervalMs ?? 1000);
     closers.push(async () => snapshots.stop());
+
+    let jobs: LifecycleScheduler | undefined;
+    const runJobs =
+      options.jobs ??
+      (options.roles.includes('operator') && options.settings.lifecycle_jobs && !options.fixtures);
+    if (runJobs) {
+      const scheduler = new LifecycleScheduler({
+        store,
+        settings: options.settings,
+        logger: options.logger,
+        // A refresh in flight may predate the change: refresh once more after it.
+        onChange: () => void snapshots.refresh().then(() => snapshots.refresh()),
+      });
+      scheduler.start();
+      closers.push(() => scheduler.stop());
+      jobs = scheduler;
+    }
 
     const host = options.host ?? (options.fixtures ? 'localhost' : '0.0.0.0');
     const urls: Record<string, string> = {};
@@ -108,6 +138,18 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       urls.operator = urlOf(address);
       operator = app;
     }
+    if (options.roles.includes('admin') && options.adminPort !== null && options.adminPort !== undefined) {
+      const app = createAdminServer({
+        store,
+        settings: options.settings,
+        logger: options.logger,
+        // A refresh in flight may predate the change: refresh once more after it.
+        onChange: () => void snapshots.refresh().then(() => snapshots.refresh()),
+      });
+      const address = await app.listen({ host: options.adminHost ?? '127.0.0.1', port: options.adminPort });
+      closers.push(() => app.close());
+      urls.admin = urlOf(address);
+    }
     if (options.metricsPort !== null) {
       const app = await createMetricsServer(metrics.registry);
       const address = await app.listen({ host, port: options.metricsPort });
@@ -122,6 +164,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       masterKeyCreated: opened.masterKeyCreated ? opened.masterKeyFile : undefined,
       urls,
       operator,
+      jobs,
       close,
     };
   } catch (error) {

@@ -4,7 +4,16 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { decryptRefreshResponse } from '@uid2-ts/core';
-import { FIXTURE, rawPost, startTestOperator, type TestOperator, v2Call } from './helpers/operator.js';
+import {
+  FIXTURE,
+  rawPost,
+  startTestOperator,
+  type TestOperator,
+  type V2Response,
+  v2Call,
+} from './helpers/operator.js';
+
+const bodyOf = <T>(r: V2Response): T => (r.json as { body: T }).body;
 
 let op: TestOperator;
 let dataDir: string;
@@ -25,7 +34,7 @@ describe('opting out through /v2/token/logout', () => {
     const identity = gen.json?.body as { refresh_token: string; refresh_response_key: string };
     assert.equal(gen.json?.status, 'success');
     const mapBefore = await v2Call(op.baseUrl, '/v3/identity/map', { email: [email] }, FIXTURE.advertiser);
-    const u = ((mapBefore.json?.body as { email: Array<{ u: string }> }).email[0] as { u: string }).u;
+    const u = (bodyOf<{ email: Array<{ u: string }> }>(mapBefore).email[0] as { u: string }).u;
     assert.equal(Buffer.from(u, 'base64').length, 32);
     const statusBefore = await v2Call(
       op.baseUrl,
@@ -68,7 +77,7 @@ describe('opting out through /v2/token/logout', () => {
       ['someone.else@example.com'],
     );
     const v3 = await v2Call(op.baseUrl, '/v3/identity/map', { email: [email] }, FIXTURE.advertiser);
-    assert.deepEqual((v3.json?.body as { email: unknown[] }).email, [{ e: 'optout' }]);
+    assert.deepEqual(bodyOf<{ email: unknown[] }>(v3).email, [{ e: 'optout' }]);
     // optout/status lists the raw UID with the opt-out time in milliseconds
     const status = await v2Call(
       op.baseUrl,
@@ -76,8 +85,8 @@ describe('opting out through /v2/token/logout', () => {
       { advertising_ids: [u, 'AAAA'] },
       FIXTURE.advertiser,
     );
-    const listed = (
-      status.json?.body as { opted_out: Array<{ advertising_id: string; opted_out_since: number }> }
+    const listed = bodyOf<{ opted_out: Array<{ advertising_id: string; opted_out_since: number }> }>(
+      status,
     ).opted_out;
     assert.equal(listed.length, 1);
     assert.equal(listed[0]?.advertising_id, u);

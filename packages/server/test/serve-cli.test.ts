@@ -281,6 +281,7 @@ describe('uid2 command line', () => {
       'port',
       'portal-port',
       'admin-port',
+      'admin-host',
       'metrics-port',
       'data-dir',
       'database-url',

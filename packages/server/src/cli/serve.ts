@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import pino from 'pino';
+import { hasAdminTokens } from '../admin/tokens.js';
 import { loadRuntimeSettings } from '../config/runtime.js';
 import { ALL_ROLES, AVAILABLE_ROLES, type SystemRole, startSystem } from '../system.js';
 import { formatOptions, type OptionSpec, parseOptions, portOption, UsageError } from './options.js';
@@ -31,6 +32,13 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     default: '8081',
     description: 'admin API port, loopback only (0 disables)',
     valueName: 'n',
+  },
+  {
+    name: 'admin-host',
+    type: 'string',
+    default: '127.0.0.1',
+    description: 'admin API listen address (not --host: the admin API stays on loopback unless given)',
+    valueName: 'addr',
   },
   {
     name: 'metrics-port',
@@ -151,6 +159,8 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
     host: values.host as string | undefined,
     port: portOption(values.port, 'port'),
     metricsPort: portOption(values['metrics-port'], 'metrics-port'),
+    adminPort: portOption(values['admin-port'], 'admin-port'),
+    adminHost: String(values['admin-host']),
     roles: parseRoles(String(values.roles)),
     fixtures: fixtures === 'reference' ? 'reference' : undefined,
     settings,
@@ -162,11 +172,15 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
   });
   // Ports of roles this build does not run yet are validated but not opened.
   portOption(values['portal-port'], 'portal-port');
-  portOption(values['admin-port'], 'admin-port');
 
   const out: string[] = [];
   out.push(`uid2 is running (store: ${system.store.engine} at ${system.store.location})`);
   for (const [name, url] of Object.entries(system.urls)) out.push(`  ${name.padEnd(9)} ${url}`);
+  if (system.urls.admin && !(await hasAdminTokens(system.store))) {
+    out.push(
+      `  admin API: no admin token yet, so it answers 401; create one with: uid2 admin tokens create --name <name> ${system.store.engine === 'postgres' ? '--database-url <url>' : `--data-dir ${dataDir}`}`,
+    );
+  }
   if (system.masterKeyCreated) {
     out.push(
       `  created master key file ${system.masterKeyCreated} — back it up: without it the store cannot be read`,
