@@ -12,7 +12,7 @@ Usage:
   uid2 --version              print the version
   uid2 <command> --help       help for a command
 
-Status: this build runs the operator and admin roles; map, the opt-out pipeline's delivery and the
+Status: this build runs the operator and admin roles and map; the opt-out pipeline's delivery and the
 portal are being built (see the project issues).
 `;
 
@@ -37,11 +37,15 @@ async function main(argv: string[]): Promise<number> {
       const { adminCommand } = await import('./cli/admin.js');
       return adminCommand(rest);
     }
-    case 'map':
-      process.stderr.write(
-        `uid2 ${command}: not available in this build yet (args: ${rest.join(' ') || 'none'})\n`,
-      );
-      return 2;
+    case 'map': {
+      const { runMapCommand } = await import('@uid2-ts/client/cli');
+      return runMapCommand(rest, {
+        env: process.env,
+        stdin: process.stdin,
+        stdout: process.stdout,
+        stderr: process.stderr,
+      });
+    }
     default:
       process.stderr.write(`uid2: unknown command '${command}'\n\n${HELP}`);
       return 2;
