@@ -9,6 +9,8 @@ import { OperatorMetrics } from './metrics/operator-metrics.js';
 import { type OperatorContext, rawUidOptionsOf } from './operator/context.js';
 import { MAX_BODY_BYTES, operatorPlugin } from './operator/plugin.js';
 import { RateLimiter } from './operator/rate-limit.js';
+import { DeliveryMetrics } from './optout/metrics.js';
+import { deliveryOptionsOf, OptOutDeliveryService } from './optout/service.js';
 import { SnapshotManager } from './snapshot/manager.js';
 import { openStore, type StoreLocation } from './store/open.js';
 import type { Store } from './store/store.js';
@@ -17,7 +19,7 @@ import type { Store } from './store/store.js';
 export type SystemRole = 'operator' | 'optout' | 'portal' | 'admin';
 export const ALL_ROLES: readonly SystemRole[] = ['operator', 'optout', 'portal', 'admin'];
 /** Roles this build implements. */
-export const AVAILABLE_ROLES: readonly SystemRole[] = ['operator', 'admin'];
+export const AVAILABLE_ROLES: readonly SystemRole[] = ['operator', 'optout', 'admin'];
 
 export interface SystemOptions extends StoreLocation {
   /** Listen address; undefined → 0.0.0.0, or loopback only with test fixtures. */
@@ -55,6 +57,8 @@ export interface RunningSystem {
   readonly operator: FastifyInstance | undefined;
   /** The lifecycle job scheduler, when this process runs one. */
   readonly jobs: LifecycleScheduler | undefined;
+  /** DSP opt-out webhook delivery (optout role). */
+  readonly delivery?: OptOutDeliveryService | undefined;
   close(): Promise<void>;
 }
 
@@ -104,6 +108,15 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       optOutCount: () => snapshots.optOuts.size,
       snapshotAgeSeconds: () => (Date.now() - snapshots.lastSuccessMs) / 1000,
     };
+    let delivery: OptOutDeliveryService | undefined;
+    if (options.roles.includes('optout')) {
+      const deliveryMetrics = new DeliveryMetrics(metrics.registry);
+      delivery = await OptOutDeliveryService.start(
+        deliveryOptionsOf(options.settings, store, options.logger, deliveryMetrics),
+      );
+      const started = delivery;
+      closers.push(() => started.close());
+    }
     let operator: FastifyInstance | undefined;
     if (options.roles.includes('operator') && options.port !== null) {
       const ctx: OperatorContext = {
@@ -165,6 +178,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       urls,
       operator,
       jobs,
+      delivery,
       close,
     };
   } catch (error) {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
   type ClientKeyRecord,
+  type DeadLetterRecord,
   type KeypairRecord,
   type KeyRecord,
   type KeysetRecord,
@@ -483,6 +484,72 @@ for (const engine of engines) {
       );
     });
 
+    it('partner cursors: 0 before the first advance, never move backwards, durable across reopen', async () => {
+      const location = engine.location();
+      const store = await open(location);
+      assert.equal(await store.getPartnerCursor('dsp-a'), 0);
+      await store.advancePartnerCursor('dsp-a', 5);
+      await store.advancePartnerCursor('dsp-b', 2);
+      await store.advancePartnerCursor('dsp-a', 3);
+      assert.equal(await store.getPartnerCursor('dsp-a'), 5);
+      await store.advancePartnerCursor('dsp-a', 9);
+      await store.close();
+      const reopened = await open(location);
+      assert.equal(await reopened.getPartnerCursor('dsp-a'), 9);
+      assert.equal(await reopened.getPartnerCursor('dsp-b'), 2);
+      assert.equal(await reopened.getPartnerCursor('dsp-c'), 0);
+    });
+
+    it('dead letters: add, list in seq order, re-add replaces, replay marks some or all, remove', async () => {
+      const store = await open(engine.location());
+      const letter = (partner: string, seq: number, attempts = 20) => ({
+        partner,
+        seq,
+        advertisingId: Buffer.alloc(32, seq),
+        timestamp: 1_700_000_000 + seq,
+        attempts,
+        lastError: 'HTTP 503',
+        created: 1_700_000_000_000 + seq,
+      });
+      await store.addDeadLetters([]);
+      await store.addDeadLetters([letter('dsp-a', 7), letter('dsp-a', 3), letter('dsp-b', 3)]);
+      const listed = await store.listDeadLetters('dsp-a');
+      assert.deepEqual(
+        listed.map(({ id: _id, ...d }) => d),
+        [
+          { ...letter('dsp-a', 3), replay: false },
+          { ...letter('dsp-a', 7), replay: false },
+        ],
+      );
+      const [three, seven] = listed as [DeadLetterRecord, DeadLetterRecord];
+      assert.deepEqual(await store.listDeadLetters('dsp-a', { replayOnly: true }), []);
+      assert.equal((await store.listDeadLetters('dsp-a', { limit: 1 })).length, 1);
+
+      assert.equal(await store.requestDeadLetterReplay('dsp-a', [seven.id]), 1);
+      assert.deepEqual(await store.listDeadLetters('dsp-a', { replayOnly: true }), [
+        { ...seven, replay: true },
+      ]);
+      assert.equal(await store.requestDeadLetterReplay('dsp-b', [seven.id]), 0, 'ids are per partner');
+      assert.equal(await store.requestDeadLetterReplay('dsp-a', 'all'), 2);
+      // Dead-lettered again (the replay failed): attempts and error replaced, replay cleared, same id.
+      await store.addDeadLetters([{ ...letter('dsp-a', 3, 4), lastError: 'HTTP 400' }]);
+      const again = await store.listDeadLetters('dsp-a');
+      assert.deepEqual(again, [
+        { ...three, attempts: 4, lastError: 'HTTP 400', replay: false },
+        { ...seven, replay: true },
+      ]);
+      await store.removeDeadLetters('dsp-a', [seven.id]);
+      await store.removeDeadLetters('dsp-b', [three.id]);
+      assert.deepEqual(
+        (await store.listDeadLetters('dsp-a')).map((d) => d.seq),
+        [3],
+      );
+      assert.deepEqual(
+        (await store.listDeadLetters('dsp-b')).map((d) => d.seq),
+        [3],
+      );
+    });
+
     it('migrations: reopening is idempotent and keeps the data; several openers at once are safe', async () => {
       const location = engine.location();
       const first = await open(location);
@@ -506,7 +573,7 @@ for (const engine of engines) {
         );
         assert.deepEqual(
           versions.map((r: { version: number }) => r.version),
-          [1, 2],
+          [1, 2, 3],
         );
       }
     });

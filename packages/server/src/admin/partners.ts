@@ -204,3 +204,59 @@ export async function removePartner(ctx: AdminContext, nameValue: unknown): Prom
   await audit(ctx, 'partner.remove', `partner:${p.name}`, {});
   return partnerView(p);
 }
+
+/** A dead letter as admin lists it. */
+export interface DeadLetterView {
+  readonly id: number;
+  readonly seq: number;
+  /** base64 of the raw UID2. */
+  readonly advertisingId: string;
+  /** Opt-out time, epoch seconds. */
+  readonly optoutEpoch: number;
+  readonly attempts: number;
+  readonly lastError: string;
+  /** When it was (last) dead-lettered, epoch seconds. */
+  readonly deadLettered: number;
+  /** A replay is queued and has not run yet. */
+  readonly replayPending: boolean;
+}
+
+/** The opt-outs a partner could not take after the configured attempts, in seq order. */
+export async function listDeadLetters(ctx: AdminContext, nameValue: unknown): Promise<DeadLetterView[]> {
+  const p = await getPartner(ctx, nameValue);
+  return (await ctx.store.listDeadLetters(p.name)).map((d) => ({
+    id: d.id,
+    seq: d.seq,
+    advertisingId: d.advertisingId.toString('base64'),
+    optoutEpoch: d.timestamp,
+    attempts: d.attempts,
+    lastError: d.lastError,
+    deadLettered: Math.floor(d.created / 1000),
+    replayPending: d.replay,
+  }));
+}
+
+/**
+ * Queues dead letters for another delivery (some ids, or all): the process delivering to the partner
+ * sends them before new opt-outs, removes those accepted, and dead-letters the others again.
+ */
+export async function replayDeadLetters(
+  ctx: AdminContext,
+  nameValue: unknown,
+  input: { ids?: unknown; all?: unknown },
+): Promise<{ partner: string; queued: number }> {
+  const p = await getPartner(ctx, nameValue);
+  const all = booleanOf(input.all, 'all') ?? false;
+  const idList =
+    input.ids === undefined ? [] : Array.isArray(input.ids) ? input.ids : String(input.ids).split(',');
+  const ids = idList.map((i) => integerOf(typeof i === 'string' ? i.trim() : i, 'dead letter id'));
+  if (all === ids.length > 0) throw invalid('give either dead letter ids or all');
+  if (!all) {
+    const known = new Set((await ctx.store.listDeadLetters(p.name)).map((d) => d.id));
+    const missing = ids.filter((id) => !known.has(id));
+    if (missing.length > 0) throw notFound(`partner '${p.name}' has no dead letter ${missing.join(', ')}`);
+  }
+  const queued = await ctx.store.requestDeadLetterReplay(p.name, all ? 'all' : ids);
+  await audit(ctx, 'partner.replay', `partner:${p.name}`, { all, ids, queued });
+  return { partner: p.name, queued };
+}

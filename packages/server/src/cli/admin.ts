@@ -19,10 +19,13 @@ import {
 import { type KeysetView, listKeysets, updateKeyset } from '../admin/keysets.js';
 import {
   addPartner,
+  type DeadLetterView,
+  listDeadLetters,
   listPartners,
   type PartnerResult,
   type PartnerView,
   removePartner,
+  replayDeadLetters,
   updatePartner,
 } from '../admin/partners.js';
 import { rotateKeysNow, rotateSaltsNow } from '../admin/rotate.js';
@@ -338,6 +341,37 @@ const COMMANDS: Record<string, Record<string, Command>> = {
       options: [],
       run: (ctx, name) => removePartner(ctx, name),
       text: (p: PartnerView) => `partner '${p.name}' removed`,
+    },
+    'dead-letters': {
+      positional: 'name',
+      summary: 'list the opt-outs a partner could not take (see partners replay)',
+      options: [],
+      run: (ctx, name) => listDeadLetters(ctx, name),
+      text: (ds: readonly DeadLetterView[]) =>
+        table(
+          ds.map((d) => [
+            d.id,
+            d.seq,
+            date(d.optoutEpoch),
+            d.attempts,
+            d.lastError,
+            date(d.deadLettered),
+            d.replayPending ? 'queued' : '',
+            d.advertisingId,
+          ]),
+          ['ID', 'SEQ', 'OPTED OUT', 'ATTEMPTS', 'LAST ERROR', 'DEAD-LETTERED', 'REPLAY', 'ADVERTISING ID'],
+        ),
+    },
+    replay: {
+      positional: 'name',
+      summary: 'deliver dead letters again (the server delivering to the partner sends them)',
+      options: [
+        opt('id', 'dead letter ids (comma-separated)', 'list'),
+        { name: 'all', type: 'boolean', description: 'every dead letter of the partner' },
+      ],
+      run: (ctx, name, v) => replayDeadLetters(ctx, name, { ids: v.id, all: v.all }),
+      text: (r: { partner: string; queued: number }) =>
+        `${r.queued} dead letter(s) of partner '${r.partner}' queued for delivery`,
     },
   },
   rotate: {

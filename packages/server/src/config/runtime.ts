@@ -45,6 +45,12 @@ export const runtimeSchema = z
       .max(1)
       .default(1 / 365),
     salt_rotation_check_interval_seconds: seconds.default(3_600),
+    // DSP opt-out delivery (issue 5; docs/optout-webhooks.md).
+    optout_delivery_timeout_ms: z.number().int().positive().default(30_000),
+    optout_delivery_retry_initial_ms: z.number().int().positive().default(1_000),
+    optout_delivery_retry_max_ms: z.number().int().positive().default(60_000),
+    optout_delivery_max_attempts: z.number().int().min(1).default(20),
+    optout_delivery_poll_ms: z.number().int().positive().default(200),
   })
   .strict();
 

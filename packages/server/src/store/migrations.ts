@@ -103,4 +103,24 @@ export const MIGRATIONS: readonly Migration[] = [
         action TEXT NOT NULL, target TEXT NOT NULL, details TEXT NOT NULL);
     `,
   },
+  {
+    version: 3,
+    name: 'opt-out delivery cursors and dead letters',
+    sqlite: `
+      CREATE TABLE optout_partner_cursors (
+        partner TEXT PRIMARY KEY, seq INTEGER NOT NULL, updated INTEGER NOT NULL);
+      CREATE TABLE optout_dead_letters (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, partner TEXT NOT NULL, seq INTEGER NOT NULL,
+        advertising_id BLOB NOT NULL, ts INTEGER NOT NULL, attempts INTEGER NOT NULL, last_error TEXT NOT NULL,
+        created INTEGER NOT NULL, replay INTEGER NOT NULL DEFAULT 0, UNIQUE (partner, seq));
+    `,
+    postgres: `
+      CREATE TABLE optout_partner_cursors (
+        partner TEXT PRIMARY KEY, seq BIGINT NOT NULL, updated BIGINT NOT NULL);
+      CREATE TABLE optout_dead_letters (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, partner TEXT NOT NULL, seq BIGINT NOT NULL,
+        advertising_id BYTEA NOT NULL, ts BIGINT NOT NULL, attempts INTEGER NOT NULL, last_error TEXT NOT NULL,
+        created BIGINT NOT NULL, replay BOOLEAN NOT NULL DEFAULT false, UNIQUE (partner, seq));
+    `,
+  },
 ];

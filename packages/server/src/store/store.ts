@@ -1,10 +1,12 @@
 import type {
   AuditRecord,
   ClientKeyRecord,
+  DeadLetterRecord,
   KeypairRecord,
   KeyRecord,
   KeysetRecord,
   NewAuditRecord,
+  NewDeadLetter,
   NewOptOut,
   OptOutRecord,
   PartnerRecord,
@@ -58,6 +60,24 @@ export interface Store {
   listPartners(): Promise<PartnerRecord[]>;
   upsertPartner(partner: PartnerRecord): Promise<void>;
   deletePartner(name: string): Promise<void>;
+
+  /** A partner's delivery cursor: the last opt-out seq it has taken (0 before the first). */
+  getPartnerCursor(partner: string): Promise<number>;
+  /** Moves a partner's cursor forward to `seq` (never backwards). */
+  advancePartnerCursor(partner: string, seq: number): Promise<void>;
+  /**
+   * Records dead letters; one per (partner, seq): adding one again replaces its attempts, error and
+   * time, and clears a pending replay.
+   */
+  addDeadLetters(entries: readonly NewDeadLetter[]): Promise<void>;
+  /** A partner's dead letters in seq order (only those awaiting a replay with `replayOnly`). */
+  listDeadLetters(
+    partner: string,
+    options?: { replayOnly?: boolean; limit?: number },
+  ): Promise<DeadLetterRecord[]>;
+  /** Marks dead letters (some ids, or all of the partner's) for replay; returns how many. */
+  requestDeadLetterReplay(partner: string, ids: readonly number[] | 'all'): Promise<number>;
+  removeDeadLetters(partner: string, ids: readonly number[]): Promise<void>;
 
   /** Appends to the audit log (never secrets). */
   appendAudit(entry: NewAuditRecord): Promise<AuditRecord>;

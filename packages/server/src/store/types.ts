@@ -140,6 +140,30 @@ export interface PartnerRecord {
   readonly created: number;
 }
 
+/**
+ * An opt-out a partner could not take after the configured attempts (or that it refused outright):
+ * kept until admin replays it and the replay succeeds.
+ */
+export interface DeadLetterRecord {
+  readonly id: number;
+  readonly partner: string;
+  /** The opt-out's sequence number. */
+  readonly seq: number;
+  /** Raw UID2 of the opt-out (32 or 33 bytes). */
+  readonly advertisingId: Buffer;
+  /** Opt-out time, epoch seconds. */
+  readonly timestamp: number;
+  readonly attempts: number;
+  /** Why the last attempt failed (status or error class; never credentials). */
+  readonly lastError: string;
+  /** When it was (last) dead-lettered, epoch milliseconds. */
+  readonly created: number;
+  /** Admin asked for a replay that has not run yet. */
+  readonly replay: boolean;
+}
+
+export type NewDeadLetter = Omit<DeadLetterRecord, 'id' | 'replay'>;
+
 /** One audit-log entry: who did what to which record, and when. Never contains secrets. */
 export interface AuditRecord {
   readonly id: number;

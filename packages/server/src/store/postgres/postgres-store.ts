@@ -7,10 +7,12 @@ import type {
   AuditRecord,
   ClientKeyRecord,
   ClientType,
+  DeadLetterRecord,
   KeypairRecord,
   KeyRecord,
   KeysetRecord,
   NewAuditRecord,
+  NewDeadLetter,
   NewOptOut,
   OptOutRecord,
   PartnerFormat,
@@ -603,6 +605,85 @@ export class PostgresStore implements Store {
       bump: true,
       notify: 'participants',
     });
+  }
+
+  async getPartnerCursor(partner: string): Promise<number> {
+    const r = (await this.#query('SELECT seq FROM optout_partner_cursors WHERE partner = $1', [partner]))[0];
+    return r === undefined ? 0 : num(r.seq);
+  }
+
+  async advancePartnerCursor(partner: string, seq: number): Promise<void> {
+    await this.#query(
+      `INSERT INTO optout_partner_cursors (partner, seq, updated) VALUES ($1, $2, $3)
+       ON CONFLICT (partner) DO UPDATE SET seq = GREATEST(optout_partner_cursors.seq, excluded.seq),
+         updated = excluded.updated`,
+      [partner, seq, Date.now()],
+    );
+  }
+
+  async addDeadLetters(entries: readonly NewDeadLetter[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.#query(
+      `INSERT INTO optout_dead_letters (partner, seq, advertising_id, ts, attempts, last_error, created, replay)
+       SELECT partner, seq, aid, ts, attempts, err, created, false
+       FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::bigint[], $5::int[], $6::text[], $7::bigint[])
+         AS t(partner, seq, aid, ts, attempts, err, created)
+       ON CONFLICT (partner, seq) DO UPDATE SET attempts = excluded.attempts, last_error = excluded.last_error,
+         created = excluded.created, replay = false`,
+      [
+        entries.map((e) => e.partner),
+        entries.map((e) => e.seq),
+        entries.map((e) => e.advertisingId),
+        entries.map((e) => e.timestamp),
+        entries.map((e) => e.attempts),
+        entries.map((e) => e.lastError),
+        entries.map((e) => e.created),
+      ],
+    );
+  }
+
+  async listDeadLetters(
+    partner: string,
+    options: { replayOnly?: boolean; limit?: number } = {},
+  ): Promise<DeadLetterRecord[]> {
+    const rows = await this.#query(
+      `SELECT * FROM optout_dead_letters WHERE partner = $1 ${options.replayOnly ? 'AND replay' : ''}
+       ORDER BY seq LIMIT $2`,
+      [partner, options.limit ?? null],
+    );
+    return rows.map((r) => ({
+      id: num(r.id),
+      partner: str(r.partner),
+      seq: num(r.seq),
+      advertisingId: Buffer.from(r.advertising_id as Uint8Array),
+      timestamp: num(r.ts),
+      attempts: num(r.attempts),
+      lastError: str(r.last_error),
+      created: num(r.created),
+      replay: r.replay === true,
+    }));
+  }
+
+  /** Marks dead letters for replay and notifies `optouts`, so the delivering process wakes up. */
+  async requestDeadLetterReplay(partner: string, ids: readonly number[] | 'all'): Promise<number> {
+    return this.#tx(
+      async (c) => {
+        const result =
+          ids === 'all'
+            ? await c.query('UPDATE optout_dead_letters SET replay = true WHERE partner = $1', [partner])
+            : await c.query(
+                'UPDATE optout_dead_letters SET replay = true WHERE partner = $1 AND id = ANY($2)',
+                [partner, ids],
+              );
+        return result.rowCount ?? 0;
+      },
+      { notify: 'optouts' },
+    );
+  }
+
+  async removeDeadLetters(partner: string, ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#query('DELETE FROM optout_dead_letters WHERE partner = $1 AND id = ANY($2)', [partner, ids]);
   }
 
   async appendAudit(entry: NewAuditRecord): Promise<AuditRecord> {

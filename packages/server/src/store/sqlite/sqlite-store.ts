@@ -9,10 +9,12 @@ import type {
   AuditRecord,
   ClientKeyRecord,
   ClientType,
+  DeadLetterRecord,
   KeypairRecord,
   KeyRecord,
   KeysetRecord,
   NewAuditRecord,
+  NewDeadLetter,
   NewOptOut,
   OptOutRecord,
   PartnerFormat,
@@ -479,6 +481,73 @@ export class SqliteStore implements Store {
     this.#db.transaction(() => {
       this.#db.prepare('DELETE FROM optout_partners WHERE name = ?').run(name);
       this.#bump();
+    })();
+  }
+
+  async getPartnerCursor(partner: string): Promise<number> {
+    const r = this.#db.prepare('SELECT seq FROM optout_partner_cursors WHERE partner = ?').get(partner) as
+      | Row
+      | undefined;
+    return r === undefined ? 0 : num(r.seq);
+  }
+
+  async advancePartnerCursor(partner: string, seq: number): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO optout_partner_cursors (partner, seq, updated) VALUES (?, ?, ?)
+         ON CONFLICT (partner) DO UPDATE SET seq = MAX(seq, excluded.seq), updated = excluded.updated`,
+      )
+      .run(partner, seq, Date.now());
+  }
+
+  async addDeadLetters(entries: readonly NewDeadLetter[]): Promise<void> {
+    const stmt = this.#db.prepare(
+      `INSERT INTO optout_dead_letters (partner, seq, advertising_id, ts, attempts, last_error, created, replay)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 0)
+       ON CONFLICT (partner, seq) DO UPDATE SET attempts = excluded.attempts, last_error = excluded.last_error,
+         created = excluded.created, replay = 0`,
+    );
+    this.#db.transaction(() => {
+      for (const e of entries)
+        stmt.run(e.partner, e.seq, e.advertisingId, e.timestamp, e.attempts, e.lastError, e.created);
+    })();
+  }
+
+  async listDeadLetters(
+    partner: string,
+    options: { replayOnly?: boolean; limit?: number } = {},
+  ): Promise<DeadLetterRecord[]> {
+    const rows = this.#db
+      .prepare(
+        `SELECT * FROM optout_dead_letters WHERE partner = ? ${options.replayOnly ? 'AND replay = 1' : ''}
+         ORDER BY seq LIMIT ?`,
+      )
+      .all(partner, options.limit ?? -1) as Row[];
+    return rows.map((r) => ({
+      id: num(r.id),
+      partner: str(r.partner),
+      seq: num(r.seq),
+      advertisingId: Buffer.from(r.advertising_id as Uint8Array),
+      timestamp: num(r.ts),
+      attempts: num(r.attempts),
+      lastError: str(r.last_error),
+      created: num(r.created),
+      replay: bool(r.replay),
+    }));
+  }
+
+  async requestDeadLetterReplay(partner: string, ids: readonly number[] | 'all'): Promise<number> {
+    if (ids === 'all')
+      return this.#db.prepare('UPDATE optout_dead_letters SET replay = 1 WHERE partner = ?').run(partner)
+        .changes;
+    const stmt = this.#db.prepare('UPDATE optout_dead_letters SET replay = 1 WHERE partner = ? AND id = ?');
+    return this.#db.transaction(() => ids.reduce((n, id) => n + stmt.run(partner, id).changes, 0))();
+  }
+
+  async removeDeadLetters(partner: string, ids: readonly number[]): Promise<void> {
+    const stmt = this.#db.prepare('DELETE FROM optout_dead_letters WHERE partner = ? AND id = ?');
+    this.#db.transaction(() => {
+      for (const id of ids) stmt.run(partner, id);
     })();
   }
 
