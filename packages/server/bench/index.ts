@@ -2,6 +2,7 @@
 // separate load-generator process pinned to the other drives it with 50 connections. Each endpoint's
 // throughput is reported next to a trivial route on the same server (req/s ratio), and identity map
 // next to the floor of its hash and cipher calls measured in this run.
+// The opt-out index rows (bytes per opt-out, lookup ns, 10M load) run in-process afterwards: ./optout-index.ts.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createCipheriv, hash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,8 @@ import { createInterface } from 'node:readline';
 import { openResponseEnvelope, sealRequestEnvelope } from '@uid2-ts/core';
 import { type BenchRow, emit, nsPerOp, round } from '../../../bench/harness.js';
 import { FIXTURE } from '../test/helpers/operator.js';
+import { optOutIndexRows } from './optout-index.js';
+import { propagationRows } from './propagation.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 50;
@@ -265,4 +268,6 @@ try {
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
+rows.push(...(await propagationRows()));
+rows.push(...(await optOutIndexRows()));
 emit(rows);

@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { decodeAdvertisingToken } from '@uid2-ts/core';
 import { openStore, type Store } from '@uid2-ts/server';
-import { v2Call } from './helpers/operator.js';
+import { addTestClient, v2Call } from './helpers/operator.js';
 import {
   dropSchema,
   freshSchema,
@@ -280,6 +280,29 @@ describe('multi-node on PostgreSQL', { skip }, () => {
       body: body.refresh_token,
     });
     assert.equal(refreshed.status, 200);
+  });
+
+  it('an opt-out taken by one operator is honoured by the other', async (t) => {
+    // The OPTOUT role is reserved for the portal, so its key is written straight into the store.
+    const optout = await addTestClient(store, 3, ['OPTOUT']);
+    await until('the opt-out key to work on operator-1', 30_000, async () => {
+      const r = await v2Call(
+        operators[0]?.baseUrl as string,
+        '/v2/token/logout',
+        { email: 'warmup@example.com' },
+        optout,
+      );
+      return r.httpStatus === 200 ? true : undefined;
+    });
+    const email = 'multi.node.optout@example.com';
+    assert.equal((await generate(operators[1] as Operator, creds, email)).json?.status, 'success');
+    const since = Date.now();
+    const out = await v2Call(operators[0]?.baseUrl as string, '/v2/token/logout', { email }, optout);
+    assert.deepEqual(out.json, { status: 'success', body: { optout: 'OK' } });
+    await until('operator-2 to answer optout', 30_000, async () =>
+      (await generate(operators[1] as Operator, creds, email)).json?.status === 'optout' ? true : undefined,
+    );
+    t.diagnostic(`opt-out honoured by the other operator ${Date.now() - since} ms after it was acknowledged`);
   });
 
   it('PostgreSQL stopped and started: both serve through the outage and recover without a restart', {

@@ -1,7 +1,7 @@
 import type { Store } from '../store/store.js';
 import { ClientDirectory } from './clients.js';
 import { KeyRing } from './keys.js';
-import { MapOptOutIndex, type OptOutIndex } from './optout-index.js';
+import { CompactOptOutIndex, type OptOutIndex } from './optout-index.js';
 import { indexKeypairs, indexSites } from './participants.js';
 import { SaltTable } from './salt-table.js';
 import type { OperatorSnapshot } from './snapshot.js';
@@ -41,7 +41,10 @@ export class SnapshotManager {
     this.#lastSuccessMs = Date.now();
   }
 
-  static async create(store: Store, optOuts: OptOutIndex = new MapOptOutIndex()): Promise<SnapshotManager> {
+  static async create(
+    store: Store,
+    optOuts: OptOutIndex = new CompactOptOutIndex(),
+  ): Promise<SnapshotManager> {
     const config = await store.getSaltConfig();
     if (!config) throw new Error('the store has no salt configuration (bootstrap has not run)');
     const saltVersion = (await store.getMeta('salt_version')) ?? '0';

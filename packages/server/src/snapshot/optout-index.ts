@@ -40,3 +40,313 @@ export class MapOptOutIndex implements OptOutIndex {
     return this.#byFlh.size;
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Compact index: three open-addressing tables in one Int32Array each.
+// ---------------------------------------------------------------------------------------------
+
+/** Int32 words per slot: four key words, then the opt-out time + 1 (0 marks an empty slot). */
+const SLOT = 5;
+/** A table grows when an insertion would push it past this load. */
+const MAX_LOAD = 0.85;
+/** Growth factor; with MAX_LOAD it keeps the load in [0.65, 0.85] once past the initial size. */
+const GROWTH = 1.3;
+const INITIAL_SLOTS = 1024;
+const TWO_32 = 4294967296;
+/** Times stored in the tables: integer epoch seconds in [0, 2^32 − 2] (until 2106). */
+const MAX_TABLE_TIME = 0xfffffffe;
+
+const B64 = new Int8Array(65536).fill(-1);
+for (let i = 0; i < 64; i++) {
+  B64['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+}
+const v = (s: string, i: number): number => B64[s.charCodeAt(i)]!;
+/** Value of the 4 characters from `i` (24 bits), negative if one is not a standard-base64 character. */
+const group = (s: string, i: number): number =>
+  (v(s, i) << 18) | (v(s, i + 1) << 12) | (v(s, i + 2) << 6) | v(s, i + 3);
+
+/**
+ * Whether characters `from` to `to` − 1 of `s` are all standard-base64 characters. Lookups decode
+ * only the characters holding their 16 key bytes and check the rest of the text this way only on a
+ * hit, so the compact index hits exactly the texts `Buffer.toString('base64')` gives for 32 or 33
+ * bytes — the strings a Map keyed by that text would hit.
+ */
+function validChars(s: string, from: number, to: number): boolean {
+  let all = 0;
+  for (let i = from; i < to; i++) all |= v(s, i);
+  return all >= 0;
+}
+
+/**
+ * Bijective mix of a 128-bit key into the word stored first: `w0` is recoverable from the result
+ * and w1..w3, so storing (mix, w1, w2, w3) keeps all 128 bits, and the home slot of a stored entry
+ * is computed from its first word alone.
+ */
+function mix(w0: number, w1: number, w2: number, w3: number): number {
+  let h = w0 ^ Math.imul(w1, 0x9e3779b1) ^ Math.imul(w2, 0x85ebca77) ^ Math.imul(w3, 0xc2b2ae3d);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** Home slot of a mixed word in a table of `cap` slots (multiply-shift range reduction). */
+const home = (h: number, cap: number): number => Math.floor(((h >>> 0) * cap) / TWO_32);
+
+/**
+ * One open-addressing table (linear probing, Robin Hood order so misses stop early) of 128-bit keys
+ * with a uint32 time each, in one Int32Array of 20-byte slots. Grows by GROWTH, rehashing online.
+ */
+class KeyTable {
+  #slots: Int32Array;
+  #cap: number;
+  #limit: number;
+  #count = 0;
+
+  constructor(cap = INITIAL_SLOTS) {
+    this.#cap = cap;
+    this.#slots = new Int32Array(cap * SLOT);
+    this.#limit = Math.floor(cap * MAX_LOAD);
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  get bytes(): number {
+    return this.#slots.byteLength;
+  }
+
+  /** The stored time + 1 of the key whose first word is `h` (see `mix`), or 0. */
+  get(h: number, w1: number, w2: number, w3: number): number {
+    const s = this.#slots;
+    const cap = this.#cap;
+    let i = home(h, cap);
+    for (let d = 0; ; d++) {
+      const o = i * SLOT;
+      const t = s[o + 4]!;
+      if (t === 0) return 0;
+      const sh = s[o]!;
+      if (sh === h && s[o + 1] === w1 && s[o + 2] === w2 && s[o + 3] === w3) return t >>> 0;
+      let sd = i - home(sh, cap);
+      if (sd < 0) sd += cap;
+      if (sd < d) return 0;
+      if (++i === cap) i = 0;
+    }
+  }
+
+  /** Records time + 1 `t1` for a key, keeping the later (`latest`) or the earlier time on repeats. */
+  put(h: number, w1: number, w2: number, w3: number, t1: number, latest: boolean): void {
+    const s = this.#slots;
+    const cap = this.#cap;
+    let i = home(h, cap);
+    for (let d = 0; ; d++) {
+      const o = i * SLOT;
+      const t = s[o + 4]!;
+      if (t === 0) break;
+      const sh = s[o]!;
+      if (sh === h && s[o + 1] === w1 && s[o + 2] === w2 && s[o + 3] === w3) {
+        const current = t >>> 0;
+        if (latest ? t1 > current : t1 < current) s[o + 4] = t1;
+        return;
+      }
+      let sd = i - home(sh, cap);
+      if (sd < 0) sd += cap;
+      if (sd < d) break;
+      if (++i === cap) i = 0;
+    }
+    if (this.#count >= this.#limit) this.#grow();
+    KeyTable.#insert(this.#slots, this.#cap, h, w1, w2, w3, t1);
+    this.#count++;
+  }
+
+  /** Robin Hood insertion of a key known to be absent (the table has an empty slot). */
+  static #insert(
+    s: Int32Array,
+    cap: number,
+    h: number,
+    w1: number,
+    w2: number,
+    w3: number,
+    t1: number,
+  ): void {
+    let i = home(h, cap);
+    for (let d = 0; ; d++) {
+      const o = i * SLOT;
+      const t = s[o + 4]!;
+      if (t === 0) {
+        s[o] = h;
+        s[o + 1] = w1;
+        s[o + 2] = w2;
+        s[o + 3] = w3;
+        s[o + 4] = t1;
+        return;
+      }
+      const sh = s[o]!;
+      let sd = i - home(sh, cap);
+      if (sd < 0) sd += cap;
+      if (sd < d) {
+        const s1 = s[o + 1]!;
+        const s2 = s[o + 2]!;
+        const s3 = s[o + 3]!;
+        s[o] = h;
+        s[o + 1] = w1;
+        s[o + 2] = w2;
+        s[o + 3] = w3;
+        s[o + 4] = t1;
+        h = sh;
+        w1 = s1;
+        w2 = s2;
+        w3 = s3;
+        t1 = t;
+        d = sd;
+      }
+      if (++i === cap) i = 0;
+    }
+  }
+
+  #grow(): void {
+    const old = this.#slots;
+    const cap = Math.ceil(this.#cap * GROWTH);
+    const s = new Int32Array(cap * SLOT);
+    for (let o = 0; o < old.length; o += SLOT) {
+      const t = old[o + 4]!;
+      if (t !== 0) KeyTable.#insert(s, cap, old[o]!, old[o + 1]!, old[o + 2]!, old[o + 3]!, t);
+    }
+    this.#slots = s;
+    this.#cap = cap;
+    this.#limit = Math.floor(cap * MAX_LOAD);
+  }
+}
+
+/**
+ * The operator's opt-out index in about 50 bytes per opt-out (the reference keeps ~250–300), with
+ * lookups straight from the base64 text (no Buffer decoding, no allocation). Three open-addressing
+ * tables of 20-byte slots — 16 key bytes and a uint32 time: first-level hashes keyed on their first
+ * 16 bytes (latest time kept, as the reference's partition search), and raw UIDs keyed on their last
+ * 16 bytes, one table per length (32-byte v2, 33-byte v3/v4; earliest time kept, as the reference's
+ * `adIdToOptOutTimestamp`). The last 16 bytes are uniformly random in every raw-UID format, unlike
+ * the leading metadata and key id of v4. Tables grow by 1.3× at load 0.85. A lookup reads only the
+ * ~22 characters of the text that hold its 16 key bytes (no Buffer, no allocation) and checks the
+ * whole text only on a hit.
+ *
+ * Exactness: every recorded key is answered with exactly its time, and any text that is not the
+ * canonical base64 of a 32-byte hash (or 32/33-byte raw UID) misses, as with `MapOptOutIndex`. The
+ * only approximation is the 128-bit key: a key that was never recorded but agrees with a recorded
+ * one on those 16 bytes is answered as that one. For SHA-256-derived keys that happens with
+ * probability ≤ n/2^128 per lookup (≈ 3·10^-32 at n = 10 million) and two recorded keys share their
+ * 16 bytes with probability ≤ n²/2^129 (≈ 3·10^-25 at 10 million). Entries that cannot be keyed this
+ * way (other byte lengths; times that are not integers in [0, 2^32 − 2]) are kept in side Maps keyed
+ * by text, so the answers still equal `MapOptOutIndex`'s.
+ */
+export class CompactOptOutIndex implements OptOutIndex {
+  readonly #flh = new KeyTable();
+  readonly #uid32 = new KeyTable();
+  readonly #uid33 = new KeyTable();
+  #oddFlh: Map<string, number> | undefined;
+  #oddUid: Map<string, number> | undefined;
+
+  add(firstLevelHash: Buffer, advertisingId: Buffer, timestamp: number): void {
+    const inRange = Number.isInteger(timestamp) && timestamp >= 0 && timestamp <= MAX_TABLE_TIME;
+    const t1 = timestamp + 1;
+    if (inRange && firstLevelHash.length === 32) {
+      const w0 = firstLevelHash.readInt32BE(0);
+      const w1 = firstLevelHash.readInt32BE(4);
+      const w2 = firstLevelHash.readInt32BE(8);
+      const w3 = firstLevelHash.readInt32BE(12);
+      this.#flh.put(mix(w0, w1, w2, w3), w1, w2, w3, t1, true);
+    } else {
+      this.#oddFlh ??= new Map();
+      const key = firstLevelHash.toString('base64');
+      const latest = this.#oddFlh.get(key);
+      if (latest === undefined || timestamp > latest) this.#oddFlh.set(key, timestamp);
+    }
+    const n = advertisingId.length;
+    if (inRange && (n === 32 || n === 33)) {
+      const w0 = advertisingId.readInt32BE(n - 16);
+      const w1 = advertisingId.readInt32BE(n - 12);
+      const w2 = advertisingId.readInt32BE(n - 8);
+      const w3 = advertisingId.readInt32BE(n - 4);
+      (n === 32 ? this.#uid32 : this.#uid33).put(mix(w0, w1, w2, w3), w1, w2, w3, t1, false);
+    } else {
+      this.#oddUid ??= new Map();
+      const key = advertisingId.toString('base64');
+      const earliest = this.#oddUid.get(key);
+      if (earliest === undefined || timestamp < earliest) this.#oddUid.set(key, timestamp);
+    }
+  }
+
+  byFirstLevelHash(flhB64: string): number | undefined {
+    let found: number | undefined;
+    const s = flhB64;
+    if (s.length === 44 && s.charCodeAt(43) === 61) {
+      // Bytes 0..15: characters 0..21.
+      const g0 = group(s, 0);
+      const g1 = group(s, 4);
+      const g2 = group(s, 8);
+      const g3 = group(s, 12);
+      const g4 = group(s, 16);
+      const b15 = (v(s, 20) << 2) | (v(s, 21) >> 4);
+      if ((g0 | g1 | g2 | g3 | g4 | b15) >= 0) {
+        const w0 = (g0 << 8) | (g1 >>> 16);
+        const w1 = (g1 << 16) | (g2 >>> 8);
+        const w2 = (g2 << 24) | g3;
+        const w3 = (g4 << 8) | b15;
+        const t = this.#flh.get(mix(w0, w1, w2, w3), w1, w2, w3);
+        if (t !== 0 && (v(s, 42) & 3) === 0 && validChars(s, 22, 43)) found = t - 1;
+      }
+    }
+    if (this.#oddFlh === undefined) return found;
+    const odd = this.#oddFlh.get(flhB64);
+    return odd === undefined || (found !== undefined && found >= odd) ? found : odd;
+  }
+
+  byAdvertisingId(rawUidB64: string): number | undefined {
+    let found: number | undefined;
+    const s = rawUidB64;
+    if (s.length === 44) {
+      // The last 16 bytes: characters 20..43 hold bytes 15..32 (33 bytes) or 15..31 and `=` (32 bytes).
+      const short = s.charCodeAt(43) === 61;
+      const g5 = group(s, 20);
+      const g6 = group(s, 24);
+      const g7 = group(s, 28);
+      const g8 = group(s, 32);
+      const g9 = group(s, 36);
+      const g10 = short ? (v(s, 40) << 18) | (v(s, 41) << 12) | (v(s, 42) << 6) : group(s, 40);
+      if ((g5 | g6 | g7 | g8 | g9 | g10) >= 0) {
+        let t: number;
+        if (short) {
+          const w0 = (g5 << 16) | (g6 >>> 8);
+          const w1 = (g6 << 24) | g7;
+          const w2 = (g8 << 8) | (g9 >>> 16);
+          const w3 = (g9 << 16) | (g10 >>> 8);
+          t = this.#uid32.get(mix(w0, w1, w2, w3), w1, w2, w3);
+        } else {
+          const w0 = (g5 << 24) | g6;
+          const w1 = (g7 << 8) | (g8 >>> 16);
+          const w2 = (g8 << 16) | (g9 >>> 8);
+          const w3 = (g9 << 24) | g10;
+          t = this.#uid33.get(mix(w0, w1, w2, w3), w1, w2, w3);
+        }
+        if (t !== 0 && (!short || (v(s, 42) & 3) === 0) && validChars(s, 0, 20)) found = t - 1;
+      }
+    }
+    if (this.#oddUid === undefined) return found;
+    const odd = this.#oddUid.get(rawUidB64);
+    return odd === undefined || (found !== undefined && found <= odd) ? found : odd;
+  }
+
+  /**
+   * Distinct first-level hashes recorded (a hash recorded with both an ordinary and an out-of-range
+   * time counts twice).
+   */
+  get size(): number {
+    return this.#flh.count + (this.#oddFlh?.size ?? 0);
+  }
+
+  /** Bytes held by the three tables (their ArrayBuffers; the side Maps are not counted). */
+  get tableBytes(): number {
+    return this.#flh.bytes + this.#uid32.bytes + this.#uid33.bytes;
+  }
+}

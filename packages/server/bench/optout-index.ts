@@ -1,0 +1,276 @@
+// Opt-out index benchmarks (issue 5): bytes per opt-out (the tables' ArrayBuffers and the measured
+// heap delta) at 1 million and 10 million opt-outs, hit and miss ns per lookup for both lookups next
+// to a `Map<string, number>.get` on the same keys in the same run, and the time to stream 10 million
+// opt-outs from the embedded store into the index. Run alone with
+// `node --import tsx packages/server/bench/optout-index.ts`; OPTOUT_BENCH_MAX lowers the 10 million.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import Database from 'better-sqlite3';
+import { type BenchRow, compare, costRow, emit, round } from '../../../bench/harness.js';
+import { CompactOptOutIndex, MapOptOutIndex } from '../src/snapshot/optout-index.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+
+const LARGE = Number(process.env.OPTOUT_BENCH_MAX ?? 10_000_000);
+const SMALL = Math.min(1_000_000, LARGE);
+const PAGE = 10_000;
+const SAMPLES = 1 << 16;
+const TS0 = 1_600_000_000;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const heapBytes = (): number => {
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+};
+
+/** Opt-out i's keys, from one random slab per batch: FLH 32 bytes, raw UID 32 (v2) or 33 bytes (v3/v4). */
+interface Batch {
+  flh: Buffer;
+  uid: Buffer;
+}
+const newBatch = (n: number): Batch => ({ flh: randomBytes(n * 32), uid: randomBytes(n * 33) });
+const flhAt = (b: Batch, j: number): Buffer => b.flh.subarray(j * 32, j * 32 + 32);
+const uidAt = (b: Batch, i: number, j: number): Buffer =>
+  b.uid.subarray(j * 33, j * 33 + (i % 3 === 0 ? 32 : 33));
+
+interface Queries {
+  flhHit: string[];
+  uidHit: string[];
+  flhMiss: string[];
+  uidMiss: string[];
+}
+
+/** Sampled hit texts (every `stride`-th opt-out) and fresh miss texts, SAMPLES of each kind. */
+function missTexts(q: Queries): void {
+  const b = newBatch(SAMPLES);
+  for (let j = 0; j < SAMPLES; j++) {
+    q.flhMiss.push(flhAt(b, j).toString('base64'));
+    q.uidMiss.push(uidAt(b, j, j).toString('base64'));
+  }
+}
+
+function sample(q: Queries, i: number, flh: Buffer, uid: Buffer, stride: number): void {
+  if (i % stride === 0 && q.flhHit.length < SAMPLES) {
+    q.flhHit.push(flh.toString('base64'));
+    q.uidHit.push(uid.toString('base64'));
+  }
+}
+
+const bytesRow = (name: string, value: number, floor: number | null, unit = 'bytes/opt-out'): BenchRow => ({
+  name,
+  value: round(value, 1),
+  unit,
+  floor: floor === null ? null : round(floor, 1),
+  ratio: floor === null ? null : round(value / floor, 2),
+  target: '≤ 64 bytes/opt-out',
+  pass: value <= 64,
+});
+
+/** Hit and miss rows for both lookups, each against a Map<string, number> holding the same keys. */
+function lookupRows(
+  label: string,
+  index: CompactOptOutIndex,
+  q: Queries,
+  floors: { flh: Map<string, number>; uid: Map<string, number> },
+): BenchRow[] {
+  const mask = SAMPLES - 1;
+  const rows: BenchRow[] = [];
+  const cases: Array<[string, string[], (s: string) => unknown, Map<string, number>]> = [
+    ['byFirstLevelHash hit', q.flhHit, (s) => index.byFirstLevelHash(s), floors.flh],
+    ['byFirstLevelHash miss', q.flhMiss, (s) => index.byFirstLevelHash(s), floors.flh],
+    ['byAdvertisingId hit', q.uidHit, (s) => index.byAdvertisingId(s), floors.uid],
+    ['byAdvertisingId miss', q.uidMiss, (s) => index.byAdvertisingId(s), floors.uid],
+  ];
+  for (const [name, texts, lookup, map] of cases) {
+    const m = compare(
+      (i) => lookup(texts[i & mask] as string),
+      (i) => map.get(texts[i & mask] as string),
+    );
+    const row = costRow(`opt-out index ${name}, ${label} (floor: Map<string, number>.get)`, m, null);
+    rows.push({ ...row, target: '≤ 300 ns', pass: m.value <= 300 });
+  }
+  return rows;
+}
+
+/** 1 million opt-outs built in memory: sizes of the compact and the two-Map index, lookups. */
+function small(): BenchRow[] {
+  const n = SMALL;
+  const batch = newBatch(n);
+  const q: Queries = { flhHit: [], uidHit: [], flhMiss: [], uidMiss: [] };
+  missTexts(q);
+  const stride = Math.max(1, Math.floor(n / SAMPLES));
+  const h0 = heapBytes();
+  const index = new CompactOptOutIndex();
+  for (let i = 0; i < n; i++) index.add(flhAt(batch, i), uidAt(batch, i, i), TS0 + i);
+  const compactHeap = heapBytes() - h0;
+  const tableBytes = index.tableBytes;
+  for (let i = 0; i < n; i++) sample(q, i, flhAt(batch, i), uidAt(batch, i, i), stride);
+  const label = `${(n / 1e6).toLocaleString('en-US')}M opt-outs`;
+
+  const h1 = heapBytes();
+  const maps = new MapOptOutIndex();
+  for (let i = 0; i < n; i++) maps.add(flhAt(batch, i), uidAt(batch, i, i), TS0 + i);
+  const mapHeap = heapBytes() - h1;
+  if (maps.size !== n) throw new Error('two-Map index lost entries');
+
+  const rows: BenchRow[] = [
+    bytesRow(
+      `opt-out index size, ${label}: table ArrayBuffers (floor: two-Map index heap)`,
+      tableBytes / n,
+      mapHeap / n,
+    ),
+    bytesRow(
+      `opt-out index size, ${label}: heap delta (floor: two-Map index heap)`,
+      compactHeap / n,
+      mapHeap / n,
+    ),
+  ];
+  // The floors: Maps from the same base64 keys to their times.
+  const floorMaps = { flh: new Map<string, number>(), uid: new Map<string, number>() };
+  for (let i = 0; i < n; i++) {
+    floorMaps.flh.set(flhAt(batch, i).toString('base64'), TS0 + i);
+    floorMaps.uid.set(uidAt(batch, i, i).toString('base64'), TS0 + i);
+  }
+  rows.push(...lookupRows(label, index, q, floorMaps));
+  return rows;
+}
+
+/**
+ * 10 million opt-outs bulk-inserted into an embedded (SQLite) store, then streamed into a fresh
+ * compact index page by page through `Store.listOptOutsAfter`, as `SnapshotManager.syncOptOuts` does.
+ */
+async function large(work: string): Promise<BenchRow[]> {
+  const n = LARGE;
+  const file = join(work, 'optouts.db');
+  await SqliteStore.open(file).close();
+  const db = new Database(file);
+  db.pragma('journal_mode = OFF');
+  db.pragma('synchronous = OFF');
+  // The secondary index on flh is not read by the load; dropping it keeps the bulk insert short.
+  db.exec('DROP INDEX IF EXISTS optouts_flh');
+  const insert = db.prepare('INSERT INTO optouts (flh, advertising_id, ts) VALUES (?, ?, ?)');
+  const q: Queries = { flhHit: [], uidHit: [], flhMiss: [], uidMiss: [] };
+  missTexts(q);
+  const stride = Math.max(1, Math.floor(n / SAMPLES));
+  const t0 = Date.now();
+  const BULK = 100_000;
+  db.transaction(() => {
+    for (let base = 0; base < n; base += BULK) {
+      const count = Math.min(BULK, n - base);
+      const b = newBatch(count);
+      for (let j = 0; j < count; j++) {
+        const i = base + j;
+        const flh = flhAt(b, j);
+        const uid = uidAt(b, i, j);
+        insert.run(flh, uid, TS0 + (i % 100_000_000));
+        sample(q, i, flh, uid, stride);
+      }
+    }
+  })();
+  db.close();
+  const insertMs = Date.now() - t0;
+  console.error(`  opt-out bench: ${n.toLocaleString('en-US')} rows inserted in ${insertMs} ms`);
+
+  const store = SqliteStore.open(file);
+  const h0 = heapBytes();
+  const index = new CompactOptOutIndex();
+  const t1 = process.hrtime.bigint();
+  let cursor = 0;
+  let loaded = 0;
+  for (;;) {
+    const page = await store.listOptOutsAfter(cursor, PAGE);
+    for (const o of page) index.add(o.firstLevelHash, o.advertisingId, o.timestamp);
+    loaded += page.length;
+    const last = page[page.length - 1];
+    if (last) cursor = last.seq;
+    if (page.length < PAGE) break;
+  }
+  const loadMs = Number(process.hrtime.bigint() - t1) / 1e6;
+  const heap = heapBytes() - h0;
+  await store.close();
+  if (loaded !== n || index.size !== n)
+    throw new Error(`loaded ${loaded} opt-outs, index holds ${index.size}`);
+
+  // The floor of the load: reading the same pages without indexing them, timed on the first tenth
+  // of the rows (at most 1M) and scaled, to keep the bench short.
+  const reread = SqliteStore.open(file);
+  const part = Math.min(n, Math.max(PAGE, Math.floor(n / 10)));
+  const t2 = process.hrtime.bigint();
+  let read = 0;
+  cursor = 0;
+  while (read < part) {
+    const page = await reread.listOptOutsAfter(cursor, PAGE);
+    read += page.length;
+    const last = page[page.length - 1];
+    if (last) cursor = last.seq;
+    if (page.length < PAGE) break;
+  }
+  const readMs = ((Number(process.hrtime.bigint() - t2) / 1e6) * n) / read;
+  await reread.close();
+
+  const label = `${(n / 1e6).toLocaleString('en-US')}M opt-outs`;
+  const scale = n === 10_000_000 ? null : `measured at ${n.toLocaleString('en-US')} (OPTOUT_BENCH_MAX)`;
+  const rows: BenchRow[] = [
+    {
+      name: `opt-out index load, ${label} streamed from SQLite in pages of ${PAGE.toLocaleString('en-US')} (floor: reading the pages alone, timed on the first tenth × 10)`,
+      value: round(loadMs / 1000, 2),
+      unit: 's',
+      floor: round(readMs / 1000, 2),
+      ratio: round(loadMs / readMs, 2),
+      target: '≤ 30 s for 10M',
+      pass: scale === null ? loadMs <= 30_000 : null,
+      ...(scale === null ? {} : { reason: scale }),
+    },
+    bytesRow(`opt-out index size, ${label}: table ArrayBuffers`, index.tableBytes / n, null),
+    bytesRow(`opt-out index size, ${label}: heap delta`, heap / n, null),
+  ];
+  // Map<string, number> floors on the same keys at this size: 10M 44-character keys each.
+  const flhFloor = new Map<string, number>();
+  const uidFloor = new Map<string, number>();
+  const store2 = SqliteStore.open(file);
+  cursor = 0;
+  for (;;) {
+    const page = await store2.listOptOutsAfter(cursor, PAGE);
+    for (const o of page) {
+      flhFloor.set(o.firstLevelHash.toString('base64'), o.timestamp);
+      uidFloor.set(o.advertisingId.toString('base64'), o.timestamp);
+    }
+    const last = page[page.length - 1];
+    if (last) cursor = last.seq;
+    if (page.length < PAGE) break;
+  }
+  await store2.close();
+  rows.push(...lookupRows(label, index, q, { flh: flhFloor, uid: uidFloor }));
+  return rows;
+}
+
+/** All opt-out index rows; a part that fails contributes a row with the reason. */
+export async function optOutIndexRows(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const work = mkdtempSync(join(tmpdir(), 'uid2-optout-bench-'));
+  try {
+    rows.push(...small());
+    rows.push(...(await large(work)));
+  } catch (error) {
+    rows.push({
+      name: 'opt-out index benchmarks',
+      value: null,
+      unit: '',
+      floor: null,
+      ratio: null,
+      target: '',
+      reason: (error as Error).message,
+    });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) emit(await optOutIndexRows());
