@@ -239,6 +239,25 @@ try {
     throughputRow('optout/status, 5,000 ids (ids/s)', status.rps * BATCH, trivial.rps, 'ids/s', null),
   );
   rows.push(...latencyRows('optout/status (5,000 ids)', status, trivial));
+  // Opt-out intake: every acknowledged request is a committed (fsynced) write.
+  const optoutSecret = Buffer.from(FIXTURE.optout.secret, 'base64');
+  const logouts = emails(6000).map((email) =>
+    sealRequestEnvelope({ email }, optoutSecret).envelope.toString('base64'),
+  );
+  const intake = load(url, '/v2/token/logout', logouts, {
+    authorization: `Bearer ${FIXTURE.optout.key}`,
+    'content-type': 'text/plain',
+  });
+  rows.push(
+    throughputRow(
+      'opt-out intake (/v2/token/logout, durable, embedded store)',
+      intake.rps,
+      trivial.rps,
+      'opt-outs/s',
+      null,
+    ),
+  );
+  rows.push(...latencyRows('opt-out intake', intake, trivial));
   await stop(v2Server.proc);
 
   const v4Server = await startServer('v4');

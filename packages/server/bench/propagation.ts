@@ -98,6 +98,123 @@ async function measure(name: string, store: { dataDir: string; databaseUrl?: str
   ];
 }
 
+/**
+ * Opt-out propagation between two operator processes on PostgreSQL: the bench process runs operator A
+ * in-process, operator B is a separate `uid2 serve --roles operator` process; each sample opts an
+ * identity out through A and polls B until its generate answers optout.
+ */
+async function optOutPropagation(databaseUrl: string, dataDir: string): Promise<BenchRow[]> {
+  const masterKey = randomBytes(32).toString('base64');
+  const env = {
+    ...process.env,
+    UID2_SALT_BUCKET_COUNT: '1024',
+    UID2_MASTER_KEY: masterKey,
+    UID2_LOG_LEVEL: 'warn',
+  };
+  const a = await startSystem({
+    host: '127.0.0.1',
+    port: 0,
+    metricsPort: null,
+    roles: ['operator'],
+    fixtures: 'reference',
+    settings: loadRuntimeSettings({ env: {}, overrides: { salt_bucket_count: 1024 } }),
+    logger: pino({ level: 'silent' }),
+    dataDir,
+    databaseUrl,
+    masterKey,
+  });
+  const { spawn } = await import('node:child_process');
+  const { createServer } = await import('node:net');
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const b = spawn(
+    process.execPath,
+    [
+      CLI,
+      'serve',
+      '--roles',
+      'operator',
+      '--database-url',
+      databaseUrl,
+      '--data-dir',
+      dataDir,
+      '--port',
+      String(port),
+      '--metrics-port',
+      '0',
+      '--host',
+      '127.0.0.1',
+    ],
+    { env, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      b.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('uid2 is running')) resolve();
+      });
+      b.once('exit', (code) => reject(new Error(`operator B exited (${code})`)));
+    });
+    const fixtures = (await import('../test/helpers/operator.js')).FIXTURE;
+    const pub = { key: fixtures.publisher.key, secret: Buffer.from(fixtures.publisher.secret, 'base64') };
+    const opt = { key: fixtures.optout.key, secret: Buffer.from(fixtures.optout.secret, 'base64') };
+    const call = async (base: string, path: string, payload: object, c: { key: string; secret: Buffer }) => {
+      const sealed = sealRequestEnvelope(payload, c.secret);
+      const res = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${c.key}` },
+        body: sealed.envelope.toString('base64'),
+      });
+      const opened = openResponseEnvelope(await res.text(), c.secret, sealed.nonce);
+      return opened.ok ? (opened.value.json as { status?: string }) : {};
+    };
+    const bUrl = `http://127.0.0.1:${port}`;
+    const samples: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const email = `propagation.${i}.${randomBytes(4).toString('hex')}@example.com`;
+      const ack = await call(a.urls.operator as string, '/v2/token/logout', { email }, opt);
+      if (ack.status !== 'success') throw new Error('logout was not acknowledged');
+      const t0 = process.hrtime.bigint();
+      for (;;) {
+        if ((await call(bUrl, '/v2/token/generate', { email }, pub)).status === 'optout') break;
+        if (Number(process.hrtime.bigint() - t0) / 1e6 > 30_000)
+          throw new Error('the opt-out never reached operator B');
+      }
+      samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    samples.sort((x, y) => x - y);
+    const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] as number;
+    return [
+      {
+        name: 'opt-out propagation between two operator processes (PostgreSQL), p50',
+        value: Math.round(at(0.5)),
+        unit: 'ms',
+        floor: null,
+        ratio: null,
+        target: 'reported',
+        pass: null,
+      },
+      {
+        name: 'opt-out propagation between two operator processes (PostgreSQL), p99',
+        value: Math.round(at(0.99)),
+        unit: 'ms',
+        floor: null,
+        ratio: null,
+        target: '≤ 1000 ms',
+        pass: at(0.99) <= 1000,
+      },
+    ];
+  } finally {
+    b.kill('SIGTERM');
+    await a.close();
+  }
+}
+
 export async function propagationRows(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'uid2-propagation-'));
@@ -127,6 +244,8 @@ export async function propagationRows(): Promise<BenchRow[]> {
     rows.push(
       ...(await measure('PostgreSQL (LISTEN/NOTIFY)', { dataDir: pgDir, databaseUrl: url.toString() })),
     );
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    rows.push(...(await optOutPropagation(url.toString(), pgDir)));
   } catch (error) {
     rows.push({
       name: 'admin change → operator snapshot, PostgreSQL',
