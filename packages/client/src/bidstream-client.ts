@@ -1,5 +1,6 @@
 import { decryptTokenWithContainer, type SdkDecryptionResult } from '@uid2-ts/core';
-import { type AutoRefreshOptions, type KeyClientOptions, KeyRefresher } from './lib/key-refresh.js';
+import type { KeyClientOptions } from './lib/key-refresh.js';
+import { KeyedClient } from './lib/keyed-client.js';
 
 /**
  * Decryption outcome: `status` is one of the SDK statuses (`Success`, `NotAuthorizedForMasterKey`,
@@ -16,45 +17,10 @@ const PATH = '/v2/key/bidstream';
  * `POST /v2/key/bidstream` (ID_READER key). Call {@link BidstreamClient.refresh} once before
  * decrypting, then periodically ({@link BidstreamClient.startAutoRefresh}).
  */
-export class BidstreamClient {
-  readonly #keys: KeyRefresher;
-  readonly #clock: () => number;
-
+export class BidstreamClient extends KeyedClient {
   /** Creates a client; `clock` (epoch ms) is for tests and defaults to `Date.now`. */
   constructor(options: KeyClientOptions) {
-    this.#keys = new KeyRefresher(options, PATH);
-    this.#clock = options.clock ?? Date.now;
-  }
-
-  /**
-   * Fetches the current keys from `/v2/key/bidstream`. Rejects with `Uid2Error` on failure (the
-   * previous keys, if any, stay in use). Concurrent calls share one request.
-   */
-  refresh(): Promise<void> {
-    return this.#keys.refresh();
-  }
-
-  /**
-   * Loads keys from an already-decrypted `/v2/key/bidstream` response (Java `refreshJson`): the
-   * `{"status","body"}` object, its `body`, or their JSON text. Throws `Uid2Error` (`invalid_keys`).
-   */
-  refreshJson(json: unknown): void {
-    this.#keys.load(json);
-  }
-
-  /** Refreshes the keys every `intervalMs` (default 1 hour) until {@link stopAutoRefresh}; the timer does not keep the process alive. */
-  startAutoRefresh(options?: AutoRefreshOptions): void {
-    this.#keys.startAutoRefresh(options);
-  }
-
-  /** Stops the periodic refresh. */
-  stopAutoRefresh(): void {
-    this.#keys.stopAutoRefresh();
-  }
-
-  /** True once keys have been loaded. */
-  get hasKeys(): boolean {
-    return this.#keys.container !== undefined;
+    super(options, PATH);
   }
 
   /**
@@ -65,8 +31,8 @@ export class BidstreamClient {
    * tokens (`DomainOrAppNameCheckFailed`). Never throws.
    */
   decryptTokenIntoRawUid(token: string, domainOrAppName?: string | null): DecryptionResponse {
-    return decryptTokenWithContainer(this.#keys.container, token, {
-      nowMs: this.#clock(),
+    return decryptTokenWithContainer(this.container, token, {
+      nowMs: this.now(),
       mode: 'bidstream',
       domainOrAppName,
     });
