@@ -55,6 +55,8 @@ export interface RunningSystem {
   /** Base URLs of the listeners that are up, by name. */
   readonly urls: Readonly<Record<string, string>>;
   readonly operator: FastifyInstance | undefined;
+  /** The process's Prometheus metrics (also served on the metrics listener). */
+  readonly metrics: OperatorMetrics;
   /** The lifecycle job scheduler, when this process runs one. */
   readonly jobs: LifecycleScheduler | undefined;
   /** DSP opt-out webhook delivery (optout role). */
@@ -107,6 +109,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     metrics.sources = {
       optOutCount: () => snapshots.optOuts.size,
       snapshotAgeSeconds: () => (Date.now() - snapshots.lastSuccessMs) / 1000,
+    };
+    // Installed after the initial load, so the history read at start-up is not counted as lag.
+    snapshots.onOptOutsSynced = (records) => {
+      const nowS = Date.now() / 1000;
+      for (const r of records) metrics.optOutPropagationLag.observe(Math.max(0, nowS - r.timestamp));
     };
     let delivery: OptOutDeliveryService | undefined;
     if (options.roles.includes('optout')) {
@@ -177,6 +184,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       masterKeyCreated: opened.masterKeyCreated ? opened.masterKeyFile : undefined,
       urls,
       operator,
+      metrics,
       jobs,
       delivery,
       close,

@@ -103,3 +103,28 @@ describe('opting out through /v2/token/logout', () => {
     assert.deepEqual(again.json, { status: 'optout' });
   });
 });
+
+describe('opt-out metrics', () => {
+  it('count intake and the lag of opt-outs read from the store', async () => {
+    const value = async (name: string) =>
+      (await op.system.metrics.registry.getMetricsAsJSON()).find((m) => m.name === name)?.values ?? [];
+    const intakeBefore = (await value('uid2_optout_intake_total'))[0]?.value ?? 0;
+    await v2Call(op.baseUrl, '/v2/token/logout', { email: 'metrics.optout@example.com' }, FIXTURE.optout);
+    assert.equal((await value('uid2_optout_intake_total'))[0]?.value, intakeBefore + 1);
+    // An opt-out written by another process reaches this operator through its store sync.
+    const lagCount = async () =>
+      (await value('uid2_optout_propagation_lag_seconds')).find(
+        (v) => (v as { metricName?: string }).metricName === 'uid2_optout_propagation_lag_seconds_count',
+      )?.value ?? 0;
+    const before = await lagCount();
+    await op.system.store.appendOptOuts([
+      {
+        firstLevelHash: Buffer.alloc(32, 7),
+        advertisingId: Buffer.alloc(32, 8),
+        timestamp: Math.floor(Date.now() / 1000),
+      },
+    ]);
+    await op.system.snapshots.syncOptOuts();
+    assert.ok((await lagCount()) > before);
+  });
+});

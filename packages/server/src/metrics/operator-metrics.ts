@@ -8,6 +8,8 @@ export class OperatorMetrics {
   readonly optOutsIndexed: Gauge;
   readonly snapshotAge: Gauge;
   readonly tokensGenerated: Counter<'kind'>;
+  readonly optOutIntake: Counter;
+  readonly optOutPropagationLag: Histogram;
   /** Where the gauges read their values at scrape time. */
   sources: { optOutCount: () => number; snapshotAgeSeconds: () => number } = {
     optOutCount: () => 0,
@@ -33,6 +35,17 @@ export class OperatorMetrics {
       name: 'uid2_operator_tokens_total',
       help: 'Identities issued, by kind (generate, refresh, client_generate)',
       labelNames: ['kind'],
+      registers: [this.registry],
+    });
+    this.optOutIntake = new Counter({
+      name: 'uid2_optout_intake_total',
+      help: 'Opt-outs durably recorded through /v2/token/logout by this process',
+      registers: [this.registry],
+    });
+    this.optOutPropagationLag = new Histogram({
+      name: 'uid2_optout_propagation_lag_seconds',
+      help: 'Time from an opt-out (its timestamp has one-second resolution) until this operator read it from the store',
+      buckets: [0.5, 1, 2, 5, 10, 30, 60, 300],
       registers: [this.registry],
     });
     const sources = () => this.sources;

@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.js';
+import type { OptOutRecord } from '../store/types.js';
 import { ClientDirectory } from './clients.js';
 import { KeyRing } from './keys.js';
 import { CompactOptOutIndex, type OptOutIndex } from './optout-index.js';
@@ -89,6 +90,9 @@ export class SnapshotManager {
   }
 
   /** Pulls opt-outs appended since the last call (by any process) into the index. */
+  /** Called with every page of opt-outs read from the store after start-up (metrics). */
+  onOptOutsSynced: ((records: readonly OptOutRecord[]) => void) | undefined;
+
   async syncOptOuts(): Promise<number> {
     let added = 0;
     for (;;) {
@@ -97,6 +101,7 @@ export class SnapshotManager {
         this.optOuts.add(o.firstLevelHash, o.advertisingId, o.timestamp);
         this.#optOutCursor = o.seq;
       }
+      if (page.length > 0) this.onOptOutsSynced?.(page);
       added += page.length;
       if (page.length < OPTOUT_PAGE) return added;
     }

@@ -54,6 +54,7 @@ export function tokenLogout(app: FastifyInstance, ctx: OperatorContext): void {
         return { kind: 'error', httpStatus: 500, status: 'unknown', message: 'Internal Server Error' };
       }
       ctx.snapshots.optOuts.add(optOut.firstLevelHash, optOut.advertisingId, optOut.timestamp);
+      ctx.metrics.optOutIntake.inc();
       return success({ optout: 'OK' });
     },
   });
