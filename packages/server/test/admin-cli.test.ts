@@ -2,16 +2,16 @@
 // text and --json outputs, exit codes and messages for bad input, the audit log, export/import,
 // and changes made while an operator serves from the same SQLite file reaching it.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { type CliResult, cliEnv, runAdmin } from './helpers/cli.js';
 import { startTestOperator, type TestOperator, v2Call } from './helpers/operator.js';
 
-const BIN = fileURLToPath(new URL('../bin/uid2.js', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const _BIN = fileURLToPath(new URL('../bin/uid2.js', import.meta.url));
+const _ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** A partner URL template with the reference's placeholders. */
 const PLACEHOLDERS = `id=${'$'}{ADVERTISING_ID}&ts=${'$'}{OPTOUT_EPOCH}`;
 const LOOPBACK_PARTNER_URL = `http://127.0.0.1:9/optout?${PLACEHOLDERS}`;
@@ -28,38 +28,12 @@ after(() => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('UID2_')) env[k] = v;
-  return { ...env, UID2_SALT_BUCKET_COUNT: '1024' };
-}
+const _childEnv = cliEnv;
 
-interface Result {
-  readonly code: number | string;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type Result = CliResult;
 
 /** Runs `uid2 admin <args> --data-dir <dir>` to completion. */
-function admin(dataDir: string, ...args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'admin', ...args, '--data-dir', dataDir], {
-      cwd: ROOT,
-      env: childEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code: code ?? signal ?? -1, stdout, stderr }));
-  });
-}
+const admin = runAdmin;
 
 /** Runs an admin command that must succeed with --json and returns its parsed output. */
 async function adminJson<T>(dataDir: string, ...args: string[]): Promise<T> {

@@ -2,7 +2,6 @@
 // every opt-out to local node:http receivers, in both formats, in order and at least once, through
 // an outage, with dead letters, replay, new partners without restart and a durable cursor.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -20,11 +19,12 @@ import {
   startSystem,
 } from '@uid2-ts/server';
 import pino from 'pino';
+import { type CliResult, runAdmin } from './helpers/cli.js';
 import { FIXTURE, v2Call } from './helpers/operator.js';
 import { dropSchema, freshSchema, postgresSkipReason, schemaUrl } from './helpers/postgres.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = fileURLToPath(new URL('../bin/uid2.js', import.meta.url));
+const _ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const _BIN = fileURLToPath(new URL('../bin/uid2.js', import.meta.url));
 const $ = '$';
 const TEMPLATE = `id=${$}{ADVERTISING_ID}&ts=${$}{OPTOUT_EPOCH}`;
 
@@ -186,33 +186,9 @@ async function startDelivering(
   });
 }
 
-interface CliResult {
-  readonly code: number | string;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** `uid2 admin <args> --data-dir <dir> --json`, in another process. */
 function admin(dataDir: string, ...args: string[]): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('UID2_')) env[k] = v;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'admin', ...args, '--data-dir', dataDir, '--json'], {
-      cwd: ROOT,
-      env: { ...env, UID2_SALT_BUCKET_COUNT: '1024' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code: code ?? signal ?? -1, stdout, stderr }));
-  });
+  return runAdmin(dataDir, ...args, '--json');
 }
 
 describe('opt-out delivery: formats, order, outage, new partners', () => {
