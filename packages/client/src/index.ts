@@ -24,6 +24,7 @@ export {
 export { Uid2Error, type Uid2ErrorCode } from './lib/errors.js';
 export type { RetryOptions, Uid2ClientOptions } from './lib/http.js';
 export type { AutoRefreshOptions, KeyClientOptions } from './lib/key-refresh.js';
+export { OptOutClient, type OptOutIdentity, type OptOutRequestOptions } from './optout-client.js';
 export {
   OptOutStatusClient,
   type OptOutStatusClientOptions,

@@ -11,6 +11,7 @@ import { MAX_BODY_BYTES, operatorPlugin } from './operator/plugin.js';
 import { RateLimiter } from './operator/rate-limit.js';
 import { DeliveryMetrics } from './optout/metrics.js';
 import { deliveryOptionsOf, OptOutDeliveryService } from './optout/service.js';
+import { startPortal } from './portal/start.js';
 import { SnapshotManager } from './snapshot/manager.js';
 import { openStore, type StoreLocation } from './store/open.js';
 import type { Store } from './store/store.js';
@@ -19,7 +20,7 @@ import type { Store } from './store/store.js';
 export type SystemRole = 'operator' | 'optout' | 'portal' | 'admin';
 export const ALL_ROLES: readonly SystemRole[] = ['operator', 'optout', 'portal', 'admin'];
 /** Roles this build implements. */
-export const AVAILABLE_ROLES: readonly SystemRole[] = ['operator', 'optout', 'admin'];
+export const AVAILABLE_ROLES: readonly SystemRole[] = ALL_ROLES;
 
 export interface SystemOptions extends StoreLocation {
   /** Listen address; undefined → 0.0.0.0, or loopback only with test fixtures. */
@@ -29,6 +30,17 @@ export interface SystemOptions extends StoreLocation {
   readonly metricsPort: number | null;
   /** Admin API port (admin role): null or undefined disables the listener, 0 lets the OS pick one. */
   readonly adminPort?: number | null | undefined;
+  /** Portal port (portal role): null or undefined disables the listener, 0 lets the OS pick one. */
+  readonly portalPort?: number | null | undefined;
+  /**
+   * The portal's operator and OPTOUT credentials. Defaults: this process's operator listener, and
+   * the deployment's own portal key (created by bootstrap).
+   */
+  readonly portal?: {
+    readonly operatorUrl?: string | undefined;
+    readonly apiKey?: string | undefined;
+    readonly apiSecret?: string | undefined;
+  };
   /** Admin API listen address: loopback (127.0.0.1) unless given, whatever `host` says. */
   readonly adminHost?: string | undefined;
   readonly roles: readonly SystemRole[];
@@ -66,6 +78,19 @@ export interface RunningSystem {
 
 function urlOf(address: string): string {
   return address.replace('://[::1]', '://localhost').replace('://127.0.0.1', '://localhost');
+}
+
+/** How this process reaches its own operator listener (a wildcard address means loopback). */
+function loopbackUrlOf(app: FastifyInstance): string | undefined {
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') return undefined;
+  const host =
+    address.address === '0.0.0.0' || address.address === '::'
+      ? '127.0.0.1'
+      : address.family === 'IPv6'
+        ? `[${address.address}]`
+        : address.address;
+  return `http://${host}:${address.port}`;
 }
 
 /** Opens the store, bootstraps what is missing, builds the snapshot and starts the listeners. */
@@ -157,6 +182,24 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       closers.push(() => app.close());
       urls.operator = urlOf(address);
       operator = app;
+    }
+    if (options.roles.includes('portal') && options.portalPort !== null && options.portalPort !== undefined) {
+      const started = await startPortal({
+        store,
+        secrets: opened.secrets,
+        settings: options.settings,
+        logger: options.logger,
+        registry: metrics.registry,
+        databaseUrl: options.databaseUrl,
+        operatorUrl: options.portal?.operatorUrl ?? (operator ? loopbackUrlOf(operator) : undefined),
+        apiKey: options.portal?.apiKey,
+        apiSecret: options.portal?.apiSecret,
+        host,
+        port: options.portalPort,
+      });
+      closers.push(() => started.app.close());
+      urls.portal = urlOf(started.url);
+      if (started.credentialsCreated) report.created.push('portal OPTOUT key');
     }
     if (options.roles.includes('admin') && options.adminPort !== null && options.adminPort !== undefined) {
       const app = createAdminServer({

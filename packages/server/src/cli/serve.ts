@@ -27,6 +27,13 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     valueName: 'n',
   },
   {
+    name: 'operator-url',
+    type: 'string',
+    description:
+      "operator the portal submits opt-outs to (default: this process's operator); key and secret from UID2_PORTAL_API_KEY and UID2_PORTAL_API_SECRET (default: the deployment's own portal key)",
+    valueName: 'url',
+  },
+  {
     name: 'admin-port',
     type: 'string',
     default: '8081',
@@ -160,6 +167,12 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
     port: portOption(values.port, 'port'),
     metricsPort: portOption(values['metrics-port'], 'metrics-port'),
     adminPort: portOption(values['admin-port'], 'admin-port'),
+    portalPort: portOption(values['portal-port'], 'portal-port'),
+    portal: {
+      operatorUrl: values['operator-url'] as string | undefined,
+      apiKey: process.env.UID2_PORTAL_API_KEY || undefined,
+      apiSecret: process.env.UID2_PORTAL_API_SECRET || undefined,
+    },
     adminHost: String(values['admin-host']),
     roles: parseRoles(String(values.roles)),
     fixtures: fixtures === 'reference' ? 'reference' : undefined,
@@ -170,8 +183,6 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
     masterKey: process.env.UID2_MASTER_KEY,
     masterKeyFile: values['master-key-file'] as string | undefined,
   });
-  // Ports of roles this build does not run yet are validated but not opened.
-  portOption(values['portal-port'], 'portal-port');
 
   const out: string[] = [];
   out.push(`uid2 is running (store: ${system.store.engine} at ${system.store.location})`);

@@ -51,6 +51,17 @@ export const runtimeSchema = z
     optout_delivery_retry_max_ms: z.number().int().positive().default(60_000),
     optout_delivery_max_attempts: z.number().int().min(1).default(20),
     optout_delivery_poll_ms: z.number().int().positive().default(200),
+    // Transparency and Control Portal (issue 6; docs/configuration.md).
+    portal_pow_counter: z.number().int().min(2).max(100_000_000).default(200_000),
+    portal_pow_cost: z.number().int().positive().max(1_000_000).default(1),
+    portal_challenge_ttl_seconds: seconds.default(600),
+    portal_step_token_ttl_seconds: seconds.default(600),
+    portal_rate_limit_ip_per_hour: z.number().int().positive().default(60),
+    portal_rate_limit_identity_per_day: z.number().int().positive().default(10),
+    portal_rate_limit_challenges_per_hour: z.number().int().positive().default(120),
+    portal_operator_timeout_ms: z.number().int().positive().default(10_000),
+    portal_trust_proxy: z.string().default(''),
+    portal_limits_backend: z.enum(['auto', 'memory', 'postgres']).default('auto'),
   })
   .strict();
 

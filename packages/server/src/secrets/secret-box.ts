@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 const PREFIX = 'v1.';
 
@@ -35,6 +35,14 @@ export class SecretBox {
     } catch {
       throw new Error(`secret for ${context} does not decrypt with this master key`);
     }
+  }
+
+  /**
+   * A 32-byte key for another purpose (e.g. `portal step token v1`), derived from the master key with
+   * HKDF-SHA256 so that no two uses share key material and the master key itself is never used twice.
+   */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.#key, Buffer.alloc(0), `uid2-ts ${purpose}`, 32));
   }
 
   /** A value that identifies the master key without revealing it (stored to detect a wrong key). */

@@ -33,6 +33,8 @@ export interface StoreLocation {
 export interface OpenedStore {
   readonly store: Store;
   /** True when this call created a new master key file (a brand-new store). */
+  /** The master key's box: seals secrets and derives purpose-specific keys. */
+  readonly secrets: SecretBox;
   readonly masterKeyCreated: boolean;
   readonly masterKeyFile: string | undefined;
 }
@@ -79,7 +81,12 @@ export async function openStore(location: StoreLocation): Promise<OpenedStore> {
       );
     }
     store.useSecretBox(box);
-    return { store, masterKeyCreated: created, masterKeyFile: location.masterKey ? undefined : source.file };
+    return {
+      store,
+      secrets: box,
+      masterKeyCreated: created,
+      masterKeyFile: location.masterKey ? undefined : source.file,
+    };
   } catch (error) {
     await store.close();
     throw error;

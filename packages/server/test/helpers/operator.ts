@@ -59,7 +59,14 @@ export interface TestOperator {
 
 /** Starts an operator with the reference fixtures and 1,024 salt buckets (fast to bootstrap). */
 export async function startTestOperator(
-  options: { settings?: Partial<RuntimeSettings>; fixtures?: boolean; dataDir?: string } = {},
+  options: {
+    settings?: Partial<RuntimeSettings>;
+    fixtures?: boolean;
+    dataDir?: string;
+    /** Also run the portal role (on an OS-assigned port; `system.urls.portal`). */
+    portal?: boolean;
+    logger?: pino.Logger;
+  } = {},
 ): Promise<TestOperator> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'uid2-test-'));
   const settings = loadRuntimeSettings({
@@ -70,10 +77,11 @@ export async function startTestOperator(
     host: '127.0.0.1',
     port: 0,
     metricsPort: null,
-    roles: ['operator'],
+    roles: options.portal ? ['operator', 'portal'] : ['operator'],
+    portalPort: options.portal ? 0 : null,
     fixtures: options.fixtures === false ? undefined : 'reference',
     settings,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     dataDir,
     pollIntervalMs: 100,
   });

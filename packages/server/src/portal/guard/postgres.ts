@@ -1,0 +1,74 @@
+import pg from 'pg';
+import { type PortalGuard, windowOf } from './guard.js';
+
+const SCHEMA = `
+  CREATE UNLOGGED TABLE IF NOT EXISTS uid2_portal_counters (
+    key TEXT NOT NULL, window_start BIGINT NOT NULL, window_end BIGINT NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (key, window_start));
+  CREATE UNLOGGED TABLE IF NOT EXISTS uid2_portal_used (key TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
+`;
+
+/**
+ * Guard shared by every portal process on one PostgreSQL database. Its two tables hold only
+ * short-lived keyed hashes, so they are UNLOGGED (not replicated, emptied after a crash: at worst a
+ * limit restarts) and created by the portal itself rather than by the store's migrations.
+ */
+export class PostgresPortalGuard implements PortalGuard {
+  readonly #pool: pg.Pool;
+  #lastSweep = 0;
+
+  private constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  static async open(databaseUrl: string): Promise<PostgresPortalGuard> {
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+    try {
+      // Serialise the DDL between processes starting together.
+      await pool.query('SELECT pg_advisory_lock(hashtext($1))', ['uid2_portal_schema']);
+      try {
+        await pool.query(SCHEMA);
+      } finally {
+        await pool.query('SELECT pg_advisory_unlock(hashtext($1))', ['uid2_portal_schema']);
+      }
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return new PostgresPortalGuard(pool);
+  }
+
+  async hit(key: string, windowSeconds: number, nowSeconds: number): Promise<number> {
+    await this.#sweep(nowSeconds);
+    const { start, end } = windowOf(windowSeconds, nowSeconds);
+    const { rows } = await this.#pool.query<{ count: number }>(
+      `INSERT INTO uid2_portal_counters (key, window_start, window_end, count) VALUES ($1, $2, $3, 1)
+       ON CONFLICT (key, window_start) DO UPDATE SET count = uid2_portal_counters.count + 1
+       RETURNING count`,
+      [key, start, end],
+    );
+    return rows[0]?.count ?? 1;
+  }
+
+  async consumeOnce(key: string, expiresAt: number, nowSeconds: number): Promise<boolean> {
+    await this.#sweep(nowSeconds);
+    const { rowCount } = await this.#pool.query(
+      `INSERT INTO uid2_portal_used (key, expires_at) VALUES ($1, $2)
+       ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at
+       WHERE uid2_portal_used.expires_at <= $3`,
+      [key, expiresAt, nowSeconds],
+    );
+    return rowCount === 1;
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+
+  async #sweep(nowSeconds: number): Promise<void> {
+    if (nowSeconds - this.#lastSweep < 60) return;
+    this.#lastSweep = nowSeconds;
+    await this.#pool.query('DELETE FROM uid2_portal_counters WHERE window_end <= $1', [nowSeconds]);
+    await this.#pool.query('DELETE FROM uid2_portal_used WHERE expires_at <= $1', [nowSeconds]);
+  }
+}
