@@ -3,6 +3,7 @@
 // (POST /v2/token/logout with an OPTOUT key), failure handling and log privacy. The same flows in a
 // real browser are in portal-browser.test.ts.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,6 +13,7 @@ import fc from 'fast-check';
 import pino from 'pino';
 import { FIXTURE, startTestOperator, type TestOperator, v2Call } from './helpers/operator.js';
 import { postForm, solvedChallenge, stepToken, submitIdentity } from './helpers/portal.js';
+import { dropSchema, freshSchema, postgresSkipReason, schemaUrl } from './helpers/postgres.js';
 
 /** Every log line of the system under test, to prove no identity or IP is ever logged. */
 const logLines: string[] = [];
@@ -412,5 +414,55 @@ describe('SDK: OptOutClient', () => {
       publisher.optOut({ email }),
       (e: unknown) => e instanceof Uid2Error && e.httpStatus === 401,
     );
+  });
+});
+
+const pgSkip = await postgresSkipReason();
+
+describe('portal on PostgreSQL: processes share rate limits and single use', {
+  skip: pgSkip ?? false,
+}, () => {
+  const schema = freshSchema('portal');
+  const masterKey = randomBytes(32).toString('base64');
+  const systems: Array<Awaited<ReturnType<typeof startSystem>>> = [];
+  const start = async (roles: Array<'operator' | 'portal'>, operatorUrl?: string) => {
+    const system = await startSystem({
+      host: '127.0.0.1',
+      port: roles.includes('operator') ? 0 : null,
+      metricsPort: null,
+      portalPort: 0,
+      roles,
+      portal: { operatorUrl },
+      settings: loadRuntimeSettings({
+        env: {},
+        overrides: { salt_bucket_count: 1024, ...FAST, portal_rate_limit_identity_per_day: 2 },
+      }),
+      logger: pino({ level: 'silent' }),
+      dataDir: `${op.dataDir}-pg`,
+      databaseUrl: schemaUrl(schema),
+      masterKey,
+    });
+    systems.push(system);
+    return system;
+  };
+  after(async () => {
+    for (const s of systems.reverse()) await s.close();
+    await dropSchema(schema);
+  });
+
+  it('a token used on one portal process is refused on another; the identity limit is shared', async () => {
+    const a = await start(['operator', 'portal']);
+    const b = await start(['portal'], a.urls.operator);
+    const urlA = a.urls.portal as string;
+    const urlB = b.urls.portal as string;
+    const confirm = await submitIdentity(urlA, { email: 'pg.portal@example.com' });
+    assert.equal(confirm.status, 200);
+    const token = stepToken(confirm.html);
+    const done = await postForm(urlB, { step: 'optout_submit', token });
+    assert.equal(done.status, 200, 'portal B accepts a token sealed by portal A (same master key)');
+    const replay = await postForm(urlA, { step: 'optout_submit', token });
+    assert.equal(replay.status, 400, 'and portal A refuses it afterwards');
+    assert.equal((await submitIdentity(urlB, { email: 'pg.portal@example.com' })).status, 200);
+    assert.equal((await submitIdentity(urlA, { email: 'pg.portal@example.com' })).status, 429);
   });
 });

@@ -5,21 +5,16 @@
 // is opted out through /v2/token/logout its next refresh yields opt-out and the module drops the id.
 // Project rule: without Chromium this file skips on a developer's machine and fails in CI.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type DecodedAdvertisingToken, decodeAdvertisingToken, decryptRefreshResponse } from '@uid2-ts/core';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { buildPrebidBundle } from './browser/build-prebid.js';
+import { chromiumSkip, launchChromium } from './browser/chromium.js';
 import { type PageServer, startPageServer } from './browser/page-server.js';
 import { FIXTURE, rawPost, startTestOperator, type TestOperator, v2Call } from './helpers/operator.js';
 
-/** Debian's package (.ci/run installs it); CHROMIUM_PATH points elsewhere on a developer's machine. */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const chromiumMissing = existsSync(CHROMIUM)
-  ? undefined
-  : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
-const skip = chromiumMissing !== undefined && process.env.CI !== 'true' ? chromiumMissing : false;
+const skip = chromiumSkip;
 /** UID2_PREBID_DEBUG=1 turns Prebid's debug logging on and echoes the page console (test identity only). */
 const debug = process.env.UID2_PREBID_DEBUG === '1';
 
@@ -126,7 +121,6 @@ async function waitPastRefreshFrom(identity: Identity): Promise<void> {
 
 describe('Prebid.js uid2IdSystem in headless Chromium (CSTG → refresh → logout → opt-out)', { skip }, () => {
   before(async () => {
-    if (chromiumMissing) throw new Error(`${chromiumMissing}; CI must install it (.ci/run)`);
     const bundle = await buildPrebidBundle();
     op = await startTestOperator({
       settings: {
@@ -141,19 +135,7 @@ describe('Prebid.js uid2IdSystem in headless Chromium (CSTG → refresh → logo
       serverPublicKey: FIXTURE.keypair.public_key,
       subscriptionId: FIXTURE.keypair.subscription_id,
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext();
     await context.route(
       (url) => url.hostname !== 'localhost' && url.hostname !== '127.0.0.1',

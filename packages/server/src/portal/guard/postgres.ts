@@ -1,11 +1,12 @@
 import pg from 'pg';
+import { parsePostgresUrl, quoteIdent } from '../../store/postgres/connection.js';
 import { type PortalGuard, windowOf } from './guard.js';
 
-const SCHEMA = `
-  CREATE UNLOGGED TABLE IF NOT EXISTS uid2_portal_counters (
+const ddl = (counters: string, used: string) => `
+  CREATE UNLOGGED TABLE IF NOT EXISTS ${counters} (
     key TEXT NOT NULL, window_start BIGINT NOT NULL, window_end BIGINT NOT NULL, count INTEGER NOT NULL,
     PRIMARY KEY (key, window_start));
-  CREATE UNLOGGED TABLE IF NOT EXISTS uid2_portal_used (key TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
+  CREATE UNLOGGED TABLE IF NOT EXISTS ${used} (key TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
 `;
 
 /**
@@ -15,19 +16,26 @@ const SCHEMA = `
  */
 export class PostgresPortalGuard implements PortalGuard {
   readonly #pool: pg.Pool;
+  readonly #counters: string;
+  readonly #used: string;
   #lastSweep = 0;
 
-  private constructor(pool: pg.Pool) {
+  private constructor(pool: pg.Pool, schema: string) {
     this.#pool = pool;
+    this.#counters = `${quoteIdent(schema)}.uid2_portal_counters`;
+    this.#used = `${quoteIdent(schema)}.uid2_portal_used`;
   }
 
+  /** Opens the guard in the store's schema (the URL's `?schema=`, `public` otherwise). */
   static async open(databaseUrl: string): Promise<PostgresPortalGuard> {
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+    const target = parsePostgresUrl(databaseUrl);
+    const pool = new pg.Pool({ ...target.config, max: 4 });
+    const guard = new PostgresPortalGuard(pool, target.schema);
     try {
       // Serialise the DDL between processes starting together.
       await pool.query('SELECT pg_advisory_lock(hashtext($1))', ['uid2_portal_schema']);
       try {
-        await pool.query(SCHEMA);
+        await pool.query(ddl(guard.#counters, guard.#used));
       } finally {
         await pool.query('SELECT pg_advisory_unlock(hashtext($1))', ['uid2_portal_schema']);
       }
@@ -35,15 +43,15 @@ export class PostgresPortalGuard implements PortalGuard {
       await pool.end();
       throw error;
     }
-    return new PostgresPortalGuard(pool);
+    return guard;
   }
 
   async hit(key: string, windowSeconds: number, nowSeconds: number): Promise<number> {
     await this.#sweep(nowSeconds);
     const { start, end } = windowOf(windowSeconds, nowSeconds);
     const { rows } = await this.#pool.query<{ count: number }>(
-      `INSERT INTO uid2_portal_counters (key, window_start, window_end, count) VALUES ($1, $2, $3, 1)
-       ON CONFLICT (key, window_start) DO UPDATE SET count = uid2_portal_counters.count + 1
+      `INSERT INTO ${this.#counters} AS c (key, window_start, window_end, count) VALUES ($1, $2, $3, 1)
+       ON CONFLICT (key, window_start) DO UPDATE SET count = c.count + 1
        RETURNING count`,
       [key, start, end],
     );
@@ -53,9 +61,8 @@ export class PostgresPortalGuard implements PortalGuard {
   async consumeOnce(key: string, expiresAt: number, nowSeconds: number): Promise<boolean> {
     await this.#sweep(nowSeconds);
     const { rowCount } = await this.#pool.query(
-      `INSERT INTO uid2_portal_used (key, expires_at) VALUES ($1, $2)
-       ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at
-       WHERE uid2_portal_used.expires_at <= $3`,
+      `INSERT INTO ${this.#used} AS u (key, expires_at) VALUES ($1, $2)
+       ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE u.expires_at <= $3`,
       [key, expiresAt, nowSeconds],
     );
     return rowCount === 1;
@@ -68,7 +75,7 @@ export class PostgresPortalGuard implements PortalGuard {
   async #sweep(nowSeconds: number): Promise<void> {
     if (nowSeconds - this.#lastSweep < 60) return;
     this.#lastSweep = nowSeconds;
-    await this.#pool.query('DELETE FROM uid2_portal_counters WHERE window_end <= $1', [nowSeconds]);
-    await this.#pool.query('DELETE FROM uid2_portal_used WHERE expires_at <= $1', [nowSeconds]);
+    await this.#pool.query(`DELETE FROM ${this.#counters} WHERE window_end <= $1`, [nowSeconds]);
+    await this.#pool.query(`DELETE FROM ${this.#used} WHERE expires_at <= $1`, [nowSeconds]);
   }
 }

@@ -28,6 +28,7 @@ export function layout(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${title} — ${t.htmlTitle}</title>
 <link rel="stylesheet" href="${asset('portal.css')}">
 ${
