@@ -140,8 +140,8 @@ describe('uid2 serve', () => {
   const dataDir = tempDir();
   let credentials: DemoCredentials | undefined;
 
-  it('first start bootstraps the data dir and prints demo credentials that work; health and metrics answer', async () => {
-    const [port, metricsPort] = [await freePort(), await freePort()];
+  it('first start bootstraps the data dir and prints demo credentials that work; health, metrics and portal answer', async () => {
+    const [port, metricsPort, portalPort] = [await freePort(), await freePort(), await freePort()];
     const r = run([
       'serve',
       '--data-dir',
@@ -150,13 +150,16 @@ describe('uid2 serve', () => {
       String(port),
       '--metrics-port',
       String(metricsPort),
+      '--portal-port',
+      String(portalPort),
     ]);
     await waitForOutput(r, RUNNING);
     await waitForOutput(r, CREDENTIALS_END);
     assert.match(r.stdout, new RegExp(`^ {2}operator +http://localhost:${port}$`, 'm'));
     assert.match(r.stdout, new RegExp(`^ {2}metrics +http://localhost:${metricsPort}/metrics$`, 'm'));
+    assert.match(r.stdout, new RegExp(`^ {2}portal +http://localhost:${portalPort}$`, 'm'));
     assert.match(r.stdout, /created master key file .*master\.key/);
-    assert.match(r.stdout, /bootstrap created: 1,024 salt buckets/);
+    assert.match(r.stdout, /bootstrap created: 1,024 salt buckets.*portal OPTOUT key/);
     credentials = parseCredentials(r.stdout);
     assert.match(credentials.key, new RegExp(`^UID2-C-P-${credentials.siteId}-[A-Za-z0-9+/]{6}\\.`));
     assert.equal(Buffer.from(credentials.secret, 'base64').length, 32);
@@ -183,6 +186,10 @@ describe('uid2 serve', () => {
     assert.match(text, /^# TYPE uid2_operator_requests_total counter$/m);
     assert.match(text, /^uid2_operator_tokens_total\{kind="generate"\} 1$/m);
     assert.match(text, /^uid2_operator_requests_total\{endpoint="\/v2\/token\/generate",status="200"\} 1$/m);
+
+    const portal = await fetch(`http://127.0.0.1:${portalPort}/`);
+    assert.equal(portal.status, 200);
+    assert.match(await portal.text(), /<input type="email" id="email"/);
 
     assert.equal(await stop(r), 0);
   });
@@ -280,6 +287,7 @@ describe('uid2 command line', () => {
       'host',
       'port',
       'portal-port',
+      'operator-url',
       'admin-port',
       'admin-host',
       'metrics-port',
