@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { decryptRefreshResponse } from '@uid2-ts/core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumSkip, launchChromium } from './browser/chromium.js';
@@ -26,14 +27,14 @@ const pageErrors: string[] = [];
 const otherOrigins: string[] = [];
 
 async function newPage(
-  options: { locale?: string; viewport?: { width: number; height: number } } = {},
+  options: { locale?: string; viewport?: { width: number; height: number }; base?: string } = {},
 ): Promise<Page> {
   const context = await browser.newContext({
     locale: options.locale ?? 'en-US',
     viewport: options.viewport ?? DESKTOP,
   });
   contexts.push(context);
-  const origin = new URL(portal).origin;
+  const origin = new URL(options.base ?? portal).origin;
   context.on('request', (request) => {
     const url = request.url();
     if (!url.startsWith('data:') && !url.startsWith('blob:') && new URL(url).origin !== origin)
@@ -316,6 +317,36 @@ describe('portal in headless Chromium', { skip: chromiumSkip }, () => {
     await page.goto(`${portal}/privacy?lang=ja`);
     assert.equal(await heading(page), 'プライバシーに関する通知');
     await assertAccessible(page, 'privacy (ja)');
+  });
+
+  it('shows an expired step-2 token and an exceeded rate limit as clear refusals', async () => {
+    const strict = await startTestOperator({
+      portal: true,
+      settings: {
+        portal_pow_counter: 5_000,
+        portal_step_token_ttl_seconds: 1,
+        portal_rate_limit_ip_per_hour: 2,
+      },
+    });
+    try {
+      const url = strict.system.urls.portal as string;
+      const page = await newPage({ base: url });
+      await page.goto(`${url}/`);
+      await page.fill('#email', 'slow.consumer@example.com');
+      await page.click('button[type="submit"]'); // submission 1 of 2 this hour
+      await page.waitForSelector('text=Confirm your opt-out', { timeout: 60_000 });
+      await sleep(2_100); // the token lives 1 s here
+      await page.click('button[type="submit"]'); // submission 2
+      await page.waitForSelector('text=This confirmation link has expired or has already been used');
+      await page.goto(`${url}/`);
+      await page.fill('#email', 'slow.consumer@example.com');
+      await page.click('button[type="submit"]'); // submission 3: over the limit
+      await page.waitForSelector('text=Too many requests', { timeout: 60_000 });
+      assert.match((await page.locator('main').textContent()) ?? '', /Please try again in \d+ minutes\./);
+      await assertAccessible(page, 'rate limited');
+    } finally {
+      await strict.close();
+    }
   });
 
   it('ran without any CSP violation, page error or request to another origin', () => {
