@@ -98,6 +98,26 @@ describe('portal: screens', () => {
     assert.match(posted.html, /有効なメールアドレスを入力してください/);
   });
 
+  it('renders in en or ja for any Accept-Language header and lang parameter (fast-check)', async () => {
+    const tag = fc.oneof(
+      fc.constantFrom('ja', 'JA-jp', 'en', 'en-GB', 'fr', '*', 'ja;q=0', 'en;q=0.1', 'ja;q=abc', 'ja;q=0.9'),
+      fc.string({ maxLength: 20 }).filter((t) => /^[\x20-\x7e]*$/.test(t)),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(tag, { maxLength: 6 }),
+        fc.option(fc.string({ maxLength: 8 })),
+        async (tags, lang) => {
+          const query = lang === null ? '' : `?lang=${encodeURIComponent(lang)}`;
+          const res = await fetch(`${portal}/${query}`, { headers: { 'accept-language': tags.join(',') } });
+          assert.equal(res.status, 200);
+          assert.match(await res.text(), /<html lang="(en|ja)">/);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it('answers the healthcheck, a 404 page, and 415 for a body that is not a form', async () => {
     const health = await fetch(`${portal}/ops/healthcheck`);
     assert.equal(await health.text(), 'OK');
