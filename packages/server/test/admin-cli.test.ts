@@ -90,6 +90,8 @@ describe('uid2 admin: sites, keys, key pairs and bad input on a fresh data dir',
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /new store: created master key file .*master\.key/);
     assert.match(r.stderr, /new store: bootstrap created 1,024 salt buckets, keyset -1 \(Master keyset\)/);
+    // The demo publisher's credentials are printed by whichever command creates them (here: once).
+    assert.match(r.stderr, /^uid2 admin: {3}API key {10}UID2-C-P-3-/m);
     // Site ids continue after the bootstrap's demo publisher (site 3).
     assert.match(r.stdout, /^created site 4: Acme Media$/m);
     assert.match(r.stdout, /^ {2}types {6}DSP,PUBLISHER$/m);

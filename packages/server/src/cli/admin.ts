@@ -32,6 +32,7 @@ import { rotateKeysNow, rotateSaltsNow } from '../admin/rotate.js';
 import { createSite, listSites, type SiteView, showSite, updateSite } from '../admin/sites.js';
 import { createToken, listTokens, revokeToken, type TokenView } from '../admin/tokens.js';
 import { bootstrap } from '../bootstrap/bootstrap.js';
+import { formatDemoCredentials } from '../bootstrap/report.js';
 import { loadRuntimeSettings } from '../config/runtime.js';
 import { openStore } from '../store/open.js';
 import type { AuditRecord } from '../store/types.js';
@@ -630,6 +631,9 @@ export async function adminCommand(argv: readonly string[]): Promise<number> {
       const report = await bootstrap(store, settings);
       if (report.created.length > 0)
         process.stderr.write(`uid2 admin: new store: bootstrap created ${report.created.join(', ')}\n`);
+      // Printed here, once, or never: `uid2 serve` finds the demo publisher already there.
+      if (report.demo)
+        process.stderr.write(`${formatDemoCredentials(report.demo, 'uid2 admin: ').join('\n')}\n`);
     }
     const ctx: AdminContext = { store, settings, actor: `cli:${osUser()}`, now: () => Date.now() };
     let result: unknown;

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import pino from 'pino';
 import { hasAdminTokens } from '../admin/tokens.js';
+import { formatDemoCredentials } from '../bootstrap/report.js';
 import { loadRuntimeSettings } from '../config/runtime.js';
 import { ALL_ROLES, AVAILABLE_ROLES, type SystemRole, startSystem } from '../system.js';
 import { formatOptions, type OptionSpec, parseOptions, portOption, UsageError } from './options.js';
@@ -202,13 +203,7 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
   const demo = system.bootstrap.demo;
   if (demo) {
     out.push('');
-    out.push('  Demo publisher credentials (shown once; only a hash of the API key is stored):');
-    out.push(`    site id          ${demo.siteId}`);
-    out.push(`    API key          ${demo.apiKey}`);
-    out.push(`    secret           ${demo.secret}`);
-    out.push(`    roles            ${demo.roles.join(', ')}`);
-    out.push(`    CSTG subscription ${demo.subscriptionId}`);
-    out.push(`    CSTG public key  ${demo.publicKey}`);
+    out.push(...formatDemoCredentials(demo));
   }
   if (system.fixturesLoaded) {
     out.push(
