@@ -118,6 +118,26 @@ describe('portal: screens', () => {
     );
   });
 
+  it('speaks EUID in an EUID deployment', async () => {
+    const euid = await startTestOperator({
+      portal: true,
+      fixtures: false,
+      settings: { ...FAST, identity_scope: 'EUID' },
+    });
+    try {
+      const start = await (await fetch(`${euid.system.urls.portal}/`)).text();
+      assert.match(start, /European Unified ID \(EUID\)/);
+      assert.doesNotMatch(start, /UID2|Unified ID 2\.0/);
+      const confirm = await submitIdentity(euid.system.urls.portal as string, {
+        email: 'euid.portal@example.com',
+      });
+      assert.match(confirm.html, /href="https:\/\/www\.youronlinechoices\.eu\/"/);
+      assert.doesNotMatch(confirm.html, /UID2|aboutads/);
+    } finally {
+      await euid.close();
+    }
+  });
+
   it('answers the healthcheck, a 404 page, and 415 for a body that is not a form', async () => {
     const health = await fetch(`${portal}/ops/healthcheck`);
     assert.equal(await health.text(), 'OK');

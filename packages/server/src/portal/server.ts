@@ -13,7 +13,7 @@ import { Counter, type Registry } from 'prom-client';
 import { loadAssets } from './assets.js';
 import { PortalChallenges } from './challenge.js';
 import type { PortalGuard } from './guard/guard.js';
-import { format, type Locale, messagesFor, negotiateLocale } from './i18n/index.js';
+import { BRANDS, format, type Locale, messagesFor, negotiateLocale } from './i18n/index.js';
 import {
   countryName,
   defaultCountry,
@@ -37,6 +37,8 @@ import {
 
 /** Tunables of the portal (runtime settings `portal_*`, docs/configuration.md). */
 export interface PortalSettings {
+  /** The deployment's identity scope: the portal's wording and other-choices link follow it. */
+  readonly scope: 'UID2' | 'EUID';
   readonly powCounter: number;
   readonly powCost: number;
   readonly challengeTtlSeconds: number;
@@ -99,6 +101,7 @@ export async function createPortalServer(options: PortalServerOptions): Promise<
   const { settings, guard } = options;
   const now = options.now ?? Date.now;
   const assets = loadAssets();
+  const brand = BRANDS[settings.scope];
   const challenges = new PortalChallenges(options.keys.challenge, {
     counter: settings.powCounter,
     cost: settings.powCost,
@@ -151,7 +154,13 @@ export async function createPortalServer(options: PortalServerOptions): Promise<
   const pageContext = (request: FastifyRequest, path: string, explicit?: unknown): PageContext => {
     const query = request.query as Record<string, unknown> | undefined;
     const locale = negotiateLocale(explicit ?? query?.['lang'], request.headers['accept-language']);
-    return { locale, t: messagesFor(locale), path, assetVersion: assets.version };
+    return {
+      locale,
+      t: messagesFor(locale, brand),
+      path,
+      assetVersion: assets.version,
+      choicesUrl: brand.choicesUrl,
+    };
   };
   const sendPage = (reply: FastifyReply, status: number, page: string) =>
     reply.code(status).type('text/html; charset=utf-8').send(page);

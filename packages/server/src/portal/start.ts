@@ -42,6 +42,7 @@ export function parseTrustProxy(text: string): boolean | string[] {
 
 export function portalSettingsOf(settings: RuntimeSettings): PortalSettings {
   return {
+    scope: settings.identity_scope,
     powCounter: settings.portal_pow_counter,
     powCost: settings.portal_pow_cost,
     challengeTtlSeconds: settings.portal_challenge_ttl_seconds,

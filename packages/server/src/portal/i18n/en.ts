@@ -1,13 +1,13 @@
 import type { Messages } from './messages.js';
 
 export const en: Messages = {
-  htmlTitle: 'UID2 opt-out',
-  siteName: 'Unified ID 2.0 — Transparency and Control',
+  htmlTitle: '{brand} opt-out',
+  siteName: '{brandLong} — Transparency and Control',
   skipToContent: 'Skip to main content',
   languageLabel: 'Language',
   intro: [
-    'Unified ID 2.0 (UID2) is an advertising identifier derived from an email address or a phone number. Websites and apps that take part in UID2 use it, in place of cookies, to show ads that match your interests.',
-    'Here you can opt out of UID2. After you opt out, UID2 participants stop using the identifier derived from what you enter for targeted advertising.',
+    '{brandLong} ({brand}) is an advertising identifier derived from an email address or a phone number. Websites and apps that take part in {brand} use it, in place of cookies, to show ads that match your interests.',
+    'Here you can opt out of {brand}. After you opt out, {brand} participants stop using the identifier derived from what you enter for targeted advertising.',
     'Opt out once for each email address and each phone number. Enter only an email address or phone number that belongs to you or that you are authorised to provide.',
   ],
   chooseLegend: 'Opt out by',
@@ -40,24 +40,24 @@ export const en: Messages = {
   confirmEmailLabel: 'Email address to opt out:',
   confirmPhoneLabel: 'Phone number to opt out:',
   confirmExplain: [
-    'Opting out tells advertising partners that use UID2 that you no longer want targeted advertising based on the UID2 identifier of this email address or phone number.',
-    'The opt-out covers only websites and apps that use Unified ID 2.0. You will still see ads, but they will not be targeted using this identifier.',
+    'Opting out tells advertising partners that use {brand} that you no longer want targeted advertising based on the {brand} identifier of this email address or phone number.',
+    'The opt-out covers only websites and apps that use {brandLong}. You will still see ads, but they will not be targeted using this identifier.',
     'Some ad-supported content may work differently after you opt out.',
   ],
   confirmOtherChoices: 'For choices about cookie-based advertising, visit',
-  confirmOtherChoicesLink: 'the Digital Advertising Alliance opt-out page',
+  confirmOtherChoicesLink: 'the {choicesName} opt-out page',
   confirmButton: 'Opt out',
   confirmStartOver: 'Not right? Start again',
   doneHeading: 'Request received',
   doneText:
-    'We have received your opt-out request. UID2 participants are being told to stop using the identifier derived from it for targeted advertising.',
+    'We have received your opt-out request. {brand} participants are being told to stop using the identifier derived from it for targeted advertising.',
   doneTip:
     'Do you also use another email address or a phone number? Each one is opted out separately, so repeat this for the other.',
   doneAgain: 'Opt out another email address or phone number',
   privacyLink: 'Privacy notice',
   privacyHeading: 'Privacy notice',
   privacyBody: [
-    'This portal uses the email address or phone number you enter only to record your opt-out. It sends it, encrypted, to a UID2 operator, which stores a one-way hash and the derived UID2 identifier — never the email address or phone number itself.',
+    'This portal uses the email address or phone number you enter only to record your opt-out. It sends it, encrypted, to a {brand} operator, which stores a one-way hash and the derived {brand} identifier — never the email address or phone number itself.',
     'The portal keeps no copy of what you enter. Between the two steps it is carried in an encrypted, single-use form field that expires after a few minutes.',
     'To prevent abuse, your IP address and a keyed hash of the identifier you enter are counted for a short time to limit repeated requests, and the operator keeps a keyed hash of your IP address for a limited period for abuse analysis.',
     'The portal sets no cookies, loads nothing from other websites and uses no third-party services. The anti-abuse check is a computation in your own browser.',

@@ -8,6 +8,8 @@ export interface PageContext {
   readonly path: string;
   /** Asset URLs carry the build's version so that caches never serve stale code. */
   readonly assetVersion: string;
+  /** Where consumers make their other (cookie-based) advertising choices. */
+  readonly choicesUrl: string;
 }
 
 /** The page frame: language switcher, one `<main>`, footer. No inline script or style anywhere. */

@@ -106,7 +106,7 @@ ${view.error ? errorSummary(ctx, [{ message: view.error }]) : ''}
 <p>${label}</p>
 <p class="identity" translate="no"><bdi>${view.identity.display}</bdi>${country}</p>
 ${t.confirmExplain.map((p) => html`<p>${p}</p>`)}
-<p>${t.confirmOtherChoices} <a href="https://optout.aboutads.info/" rel="noopener noreferrer">${t.confirmOtherChoicesLink}</a>.</p>
+<p>${t.confirmOtherChoices} <a href="${ctx.choicesUrl}" rel="noopener noreferrer">${t.confirmOtherChoicesLink}</a>.</p>
 <form method="post" action="/" class="confirm-form" id="confirm-form">
   <input type="hidden" name="step" value="optout_submit">
   <input type="hidden" name="lang" value="${locale}">
