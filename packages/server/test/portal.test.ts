@@ -286,6 +286,15 @@ describe('portal: abuse resistance', () => {
     assert.match(over.html, /Too many requests\. Please try again in \d+ minutes\./);
   });
 
+  it('counts submissions by step and outcome in the process metrics', async () => {
+    const text = await op.system.metrics.registry.metrics();
+    assert.match(text, /^uid2_portal_requests_total\{step="optout_submit",outcome="opted_out"\} [1-9]/m);
+    assert.match(
+      text,
+      /^uid2_portal_requests_total\{step="email_prompt",outcome="challenge_failed"\} [1-9]/m,
+    );
+  });
+
   it('never writes an email, phone number or client IP to the log', async () => {
     const text = logLines.join('');
     assert.ok(text.includes('portal request'), 'the portal logs its requests');
