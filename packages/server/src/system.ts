@@ -9,6 +9,7 @@ import { OperatorMetrics } from './metrics/operator-metrics.js';
 import { type OperatorContext, rawUidOptionsOf } from './operator/context.js';
 import { MAX_BODY_BYTES, operatorPlugin } from './operator/plugin.js';
 import { RateLimiter } from './operator/rate-limit.js';
+import { ClientIpHasher } from './optout/client-ip.js';
 import { DeliveryMetrics } from './optout/metrics.js';
 import { deliveryOptionsOf, OptOutDeliveryService } from './optout/service.js';
 import { startPortal } from './portal/start.js';
@@ -166,6 +167,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           options.settings.rate_limit_subscription_per_second,
           options.settings.rate_limit_subscription_burst,
         ),
+        clientIpHasher: ClientIpHasher.fromSecretBox(opened.secrets),
       };
       const app = Fastify({
         loggerInstance: options.logger,

@@ -2,6 +2,7 @@
 // token minted with a key, retirement), salt rotation (the reference's selection rules, derived
 // salts, the v3 previous-UID window), the leader-gated scheduler, and serving through staleness.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -505,6 +506,42 @@ describe('scheduler', () => {
 
       scheduler.start();
       await scheduler.stop();
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('purges opt-out client-IP hashes past optout_client_ip_retention_days, and only while leading', async () => {
+    const settings = settingsOf({ optout_client_ip_retention_days: 7 });
+    const t = await tempStore(settings);
+    try {
+      let leading = false;
+      const store = new Proxy(t.store, {
+        get(target, prop) {
+          if (prop === 'tryLeadership') return async () => leading;
+          const value: unknown = Reflect.get(target, prop, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const nowS = Math.floor(T0 / 1000);
+      const optOut = (ageDays: number) => ({
+        firstLevelHash: randomBytes(32),
+        advertisingId: randomBytes(32),
+        timestamp: nowS - ageDays * DAY_S,
+        clientIpHash: randomBytes(32),
+      });
+      await t.store.appendOptOuts([optOut(8), optOut(7.5), optOut(6.9), optOut(0)]);
+      const scheduler = new LifecycleScheduler({ store, settings, logger: silent, now: () => T0 });
+      assert.equal(await scheduler.runClientIpPurge(), 0);
+      assert.equal((await t.store.listOptOutClientIps({ limit: 10 })).length, 4);
+      leading = true;
+      assert.equal(await scheduler.runClientIpPurge(), 2);
+      const left = await t.store.listOptOutClientIps({ limit: 10 });
+      assert.deepEqual(
+        left.map((r) => r.timestamp),
+        [nowS - 6.9 * DAY_S, nowS],
+      );
+      assert.equal((await t.store.listOptOutsAfter(0, 10)).length, 4, 'the opt-outs themselves stay');
     } finally {
       await t.close();
     }

@@ -22,6 +22,7 @@ import {
   type Store,
   type StoreLocation,
 } from '@uid2-ts/server';
+import { MIGRATIONS } from '../src/store/migrations.js';
 import { parsePostgresUrl } from '../src/store/postgres/connection.js';
 import {
   dropSchema,
@@ -467,6 +468,43 @@ for (const engine of engines) {
       assert.ok((more[0]?.seq ?? 0) > (all[6]?.seq ?? 0));
     });
 
+    it('opt-out client-IP hashes: written with the append, listed by seq, purged by age', async () => {
+      const store = await open(engine.location());
+      const T = 1_700_000_000;
+      const optOut = (ts: number, clientIpHash?: Buffer) => ({
+        firstLevelHash: randomBytes(32),
+        advertisingId: randomBytes(32),
+        timestamp: ts,
+        ...(clientIpHash === undefined ? {} : { clientIpHash }),
+      });
+      const hashes = [randomBytes(32), randomBytes(32), randomBytes(32)];
+      const appended = await store.appendOptOuts([
+        optOut(T - 40 * 86_400, hashes[0]),
+        optOut(T - 31 * 86_400),
+        optOut(T - 29 * 86_400, hashes[1]),
+      ]);
+      const [one] = await store.appendOptOuts([optOut(T, hashes[2])]);
+      // The hash is not part of the opt-out record.
+      for (const r of [...appended, one]) assert.ok(r && !('clientIpHash' in r));
+      assert.deepEqual(await store.listOptOutsAfter(0, 10), [...appended, one]);
+      const seqs = [appended[0]?.seq, appended[2]?.seq, one?.seq] as number[];
+      const rows = await store.listOptOutClientIps({ limit: 10 });
+      assert.deepEqual(rows, [
+        { seq: seqs[0], ipHash: hashes[0], timestamp: T - 40 * 86_400 },
+        { seq: seqs[1], ipHash: hashes[1], timestamp: T - 29 * 86_400 },
+        { seq: seqs[2], ipHash: hashes[2], timestamp: T },
+      ]);
+      assert.deepEqual(await store.listOptOutClientIps({ afterSeq: seqs[0], limit: 1 }), rows.slice(1, 2));
+
+      // Retention of 30 days at time T: only the 40-day-old hash goes; opt-outs themselves stay.
+      assert.equal(await store.purgeOptOutClientIps(T - 30 * 86_400), 1);
+      assert.deepEqual(await store.listOptOutClientIps({ limit: 10 }), rows.slice(1));
+      assert.equal(await store.purgeOptOutClientIps(T - 30 * 86_400), 0);
+      assert.equal((await store.listOptOutsAfter(0, 10)).length, 4);
+      assert.equal(await store.purgeOptOutClientIps(T + 1), 2);
+      assert.deepEqual(await store.listOptOutClientIps({ limit: 10 }), []);
+    });
+
     it('concurrent opt-out appends: no seq is lost or skipped by a cursor', async () => {
       const store = await open(engine.location());
       const writes = Array.from({ length: 20 }, (_, i) =>
@@ -573,7 +611,7 @@ for (const engine of engines) {
         );
         assert.deepEqual(
           versions.map((r: { version: number }) => r.version),
-          [1, 2, 3],
+          MIGRATIONS.map((m) => m.version),
         );
       }
     });

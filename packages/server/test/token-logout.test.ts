@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decryptRefreshResponse, hashIdentityInput } from '@uid2-ts/core';
+import { CLIENT_IP_KEY_INFO, ClientIpHasher } from '../src/optout/client-ip.js';
+import { SecretBox } from '../src/secrets/secret-box.js';
 import { FIXTURE, rawPost, startTestOperator, type TestOperator, v2Call } from './helpers/operator.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'uid2-logout-test-'));
@@ -74,6 +77,78 @@ describe('POST /v2/token/logout', () => {
   it('the "validate" test identity still generates after a logout (test identities win)', async () => {
     assert.deepEqual((await logout({ email: 'validate@example.com' })).json, OK);
     assert.equal((await generate({ email: 'validate@example.com' })).json?.status, 'success');
+  });
+
+  it('clientIp: stored only as a keyed hash with the opt-out; non-IP values are ignored, never an error', async () => {
+    const store = op.system.store;
+    const known = new Set((await store.listOptOutClientIps({ limit: 1000 })).map((r) => r.seq));
+    const fresh = async () =>
+      (await store.listOptOutClientIps({ limit: 1000 })).filter((r) => !known.has(r.seq));
+    const masterKey = Buffer.from(readFileSync(join(dataDir, 'master.key'), 'utf8').trim(), 'base64');
+    const hasher = ClientIpHasher.fromSecretBox(new SecretBox(masterKey));
+    const hmac = (ip: string) =>
+      createHmac('sha256', new SecretBox(masterKey).deriveKey(CLIENT_IP_KEY_INFO)).update(ip).digest();
+
+    const before = Math.floor(Date.now() / 1000);
+    assert.deepEqual((await logout({ email: 'ip.leaver@example.com', clientIp: '198.51.100.23' })).json, OK);
+    const [row, ...others] = await fresh();
+    assert.equal(others.length, 0);
+    assert.ok(row);
+    assert.deepEqual(row.ipHash, hmac('198.51.100.23'));
+    assert.ok(row.timestamp >= before && row.timestamp <= Math.floor(Date.now() / 1000));
+    const optOut = (await store.listOptOutsAfter(row.seq - 1, 1))[0];
+    assert.equal(optOut?.seq, row.seq);
+    assert.equal(optOut?.timestamp, row.timestamp);
+    known.add(row.seq);
+
+    // One address, one hash: IPv6 spellings and the IPv4-mapped form.
+    assert.deepEqual(
+      (await logout({ email: 'ip6.leaver@example.com', clientIp: '2001:DB8:0:0::A1' })).json,
+      OK,
+    );
+    assert.deepEqual(
+      (await logout({ email: 'ip6.leaver@example.com', clientIp: '::ffff:198.51.100.23' })).json,
+      OK,
+    );
+    const v6 = await fresh();
+    assert.deepEqual(
+      v6.map((r) => r.ipHash),
+      [hasher.hash('2001:db8::a1'), hmac('198.51.100.23')],
+    );
+    for (const r of v6) known.add(r.seq);
+
+    // Anything that is not an IP address: accepted as the reference does, nothing stored.
+    for (const clientIp of [
+      'not an ip',
+      '',
+      'x'.repeat(65),
+      '1.2.3.4.5',
+      '256.1.1.1',
+      12345,
+      null,
+      { ip: 1 },
+    ]) {
+      const r = await logout({ email: 'odd.ip.leaver@example.com', clientIp });
+      assert.deepEqual([r.httpStatus, r.json], [200, OK], JSON.stringify(clientIp));
+    }
+    assert.deepEqual((await logout({ email: 'no.ip.leaver@example.com' })).json, OK);
+    assert.deepEqual(await fresh(), []);
+
+    // The raw addresses appear nowhere in the database files.
+    const files = readdirSync(dataDir).filter((f) => f.startsWith('uid2.db'));
+    assert.ok(files.includes('uid2.db'));
+    for (const f of files) {
+      const bytes = readFileSync(join(dataDir, f));
+      for (const ip of [
+        '198.51.100.23',
+        '203.0.113.7',
+        '2001:DB8:0:0::A1',
+        '2001:db8::a1',
+        '::ffff:198.51.100.23',
+      ]) {
+        assert.equal(bytes.indexOf(ip), -1, `${ip} found in ${f}`);
+      }
+    }
   });
 
   it('400 invalid_token for a missing or invalid identity, never echoing it', async () => {

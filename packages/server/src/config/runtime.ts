@@ -62,6 +62,9 @@ export const runtimeSchema = z
     portal_operator_timeout_ms: z.number().int().positive().default(10_000),
     portal_trust_proxy: z.string().default(''),
     portal_limits_backend: z.enum(['auto', 'memory', 'postgres']).default('auto'),
+    // Keyed client-IP hashes of logouts, kept for abuse analysis, then purged by the lifecycle jobs.
+    optout_client_ip_retention_days: z.number().int().positive().default(30),
+    optout_client_ip_purge_interval_seconds: seconds.default(3_600),
   })
   .strict();
 

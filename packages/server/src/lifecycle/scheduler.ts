@@ -21,7 +21,9 @@ export interface SchedulerOptions {
 
 /**
  * Runs the lifecycle jobs on a timer: key rotation every `key_rotation_check_interval_seconds`, salt
- * rotation (for the next UTC day, once per day) checked every `salt_rotation_check_interval_seconds`.
+ * rotation (for the next UTC day, once per day) checked every `salt_rotation_check_interval_seconds`,
+ * and the purge of opt-out client-IP hashes past their retention every
+ * `optout_client_ip_purge_interval_seconds`.
  * Every process may run a scheduler; a tick acts only while `store.tryLeadership` says this process
  * leads (PostgreSQL advisory lock; the embedded store always leads), so the jobs run on exactly one
  * process at a time. Timers do not keep the process alive; `stop()` waits for a running job.
@@ -31,6 +33,7 @@ export class LifecycleScheduler {
   readonly #now: () => number;
   #keyTimer: NodeJS.Timeout | undefined;
   #saltTimer: NodeJS.Timeout | undefined;
+  #purgeTimer: NodeJS.Timeout | undefined;
   #running: Promise<void> = Promise.resolve();
   #stopped = false;
   #leading: boolean | undefined;
@@ -51,10 +54,16 @@ export class LifecycleScheduler {
       () => this.#queue(() => this.runSaltRotation()),
       settings.salt_rotation_check_interval_seconds * 1000,
     );
+    this.#purgeTimer = setInterval(
+      () => this.#queue(() => this.runClientIpPurge()),
+      settings.optout_client_ip_purge_interval_seconds * 1000,
+    );
     this.#keyTimer.unref();
     this.#saltTimer.unref();
+    this.#purgeTimer.unref();
     this.#queue(() => this.runKeyRotation());
     this.#queue(() => this.runSaltRotation());
+    this.#queue(() => this.runClientIpPurge());
   }
 
   /** Stops the timers and waits for the job in progress, if any. */
@@ -62,8 +71,10 @@ export class LifecycleScheduler {
     this.#stopped = true;
     if (this.#keyTimer) clearInterval(this.#keyTimer);
     if (this.#saltTimer) clearInterval(this.#saltTimer);
+    if (this.#purgeTimer) clearInterval(this.#purgeTimer);
     this.#keyTimer = undefined;
     this.#saltTimer = undefined;
+    this.#purgeTimer = undefined;
     await this.#running;
   }
 
@@ -99,6 +110,19 @@ export class LifecycleScheduler {
     );
     this.#o.onChange?.();
     return true;
+  }
+
+  /**
+   * Deletes the opt-out client-IP hashes older than `optout_client_ip_retention_days` (when
+   * leading). Returns how many were deleted.
+   */
+  async runClientIpPurge(): Promise<number> {
+    if (!(await this.#lead())) return 0;
+    const days = this.#o.settings.optout_client_ip_retention_days;
+    const before = Math.floor(this.#now() / 1000) - days * 86_400;
+    const purged = await this.#o.store.purgeOptOutClientIps(before);
+    if (purged > 0) this.#o.logger.info({ purged, retentionDays: days }, 'opt-out client-IP hashes purged');
+    return purged;
   }
 
   /** Salt rotation for the next UTC day, unless already done for it (when leading). */

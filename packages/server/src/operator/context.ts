@@ -1,6 +1,7 @@
 import type { RawUidOptions } from '@uid2-ts/core';
 import type { RuntimeSettings } from '../config/runtime.js';
 import type { OperatorMetrics } from '../metrics/operator-metrics.js';
+import type { ClientIpHasher } from '../optout/client-ip.js';
 import type { SnapshotManager } from '../snapshot/manager.js';
 import type { Store } from '../store/store.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -16,6 +17,8 @@ export interface OperatorContext {
   readonly metrics: OperatorMetrics;
   readonly apiKeyLimiter: RateLimiter;
   readonly subscriptionLimiter: RateLimiter;
+  /** Keyed hash of a logout's `clientIp` (stored for abuse analysis; the raw IP never is). */
+  readonly clientIpHasher: ClientIpHasher;
 }
 
 export function rawUidOptionsOf(settings: RuntimeSettings): RawUidOptions {

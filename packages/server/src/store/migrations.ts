@@ -123,4 +123,16 @@ export const MIGRATIONS: readonly Migration[] = [
         created BIGINT NOT NULL, replay BOOLEAN NOT NULL DEFAULT false, UNIQUE (partner, seq));
     `,
   },
+  {
+    version: 4,
+    name: 'opt-out client-IP hashes',
+    sqlite: `
+      CREATE TABLE optout_client_ips (seq INTEGER PRIMARY KEY, ip_hash BLOB NOT NULL, ts INTEGER NOT NULL);
+      CREATE INDEX optout_client_ips_ts ON optout_client_ips (ts);
+    `,
+    postgres: `
+      CREATE TABLE optout_client_ips (seq BIGINT PRIMARY KEY, ip_hash BYTEA NOT NULL, ts BIGINT NOT NULL);
+      CREATE INDEX optout_client_ips_ts ON optout_client_ips (ts);
+    `,
+  },
 ];

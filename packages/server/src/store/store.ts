@@ -8,6 +8,7 @@ import type {
   NewAuditRecord,
   NewDeadLetter,
   NewOptOut,
+  OptOutClientIpRecord,
   OptOutRecord,
   PartnerRecord,
   SaltBucketRecord,
@@ -52,10 +53,18 @@ export interface Store {
   forEachSaltBucket(fn: (bucket: SaltBucketRecord) => void): Promise<void>;
   updateSaltBuckets(buckets: readonly SaltBucketRecord[]): Promise<void>;
 
-  /** Durably appends opt-outs (the promise resolves after commit) and returns their records. */
+  /**
+   * Durably appends opt-outs (the promise resolves after commit) and returns their records. A
+   * `clientIpHash` given with an opt-out is written in the same transaction.
+   */
   appendOptOuts(optOuts: readonly NewOptOut[]): Promise<OptOutRecord[]>;
   /** Opt-outs with seq > afterSeq, in seq order, at most `limit`. */
   listOptOutsAfter(afterSeq: number, limit: number): Promise<OptOutRecord[]>;
+
+  /** Client-IP hashes of opt-outs with seq > afterSeq (default 0), in seq order, at most `limit`. */
+  listOptOutClientIps(options: { afterSeq?: number; limit: number }): Promise<OptOutClientIpRecord[]>;
+  /** Deletes the client-IP hashes of opt-outs older than `before` (epoch seconds); returns how many. */
+  purgeOptOutClientIps(before: number): Promise<number>;
 
   listPartners(): Promise<PartnerRecord[]>;
   upsertPartner(partner: PartnerRecord): Promise<void>;

@@ -117,7 +117,22 @@ export interface OptOutRecord {
   readonly timestamp: number;
 }
 
-export type NewOptOut = Omit<OptOutRecord, 'seq'>;
+/**
+ * An opt-out to append. `clientIpHash` (the keyed hash of the requester's IP, never the IP itself)
+ * is stored with the opt-out's seq and time in the same transaction, for abuse analysis, and purged
+ * after the retention period; it is not part of the opt-out record.
+ */
+export type NewOptOut = Omit<OptOutRecord, 'seq'> & { readonly clientIpHash?: Buffer | undefined };
+
+/** The keyed hash of the client IP an opt-out came from (retained for a limited period). */
+export interface OptOutClientIpRecord {
+  /** The opt-out's seq. */
+  readonly seq: number;
+  /** HMAC-SHA256 of the canonical IP text under a key derived from the master key, 32 bytes. */
+  readonly ipHash: Buffer;
+  /** The opt-out's time, epoch seconds. */
+  readonly timestamp: number;
+}
 
 /** How a DSP partner receives opt-outs (issue: opt-out pipeline). */
 export type PartnerFormat = 'reference' | 'batch';

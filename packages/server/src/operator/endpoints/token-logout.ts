@@ -23,10 +23,13 @@ function invalidInput(missing: boolean): EndpointResult {
 
 /**
  * POST /v2/token/logout (OPTOUT): a user opts out (reference `handleLogoutAsyncV2`, api.md §5.5).
- * Exactly one identity (as generate; an optional `clientIp` is accepted and ignored); missing or
- * invalid → 400 `invalid_token`. The first-level hash and the current raw UID are appended to the
- * store durably, then to this process's opt-out index so every endpoint answers opted-out at once;
- * 200 `{"optout":"OK"}`. A store failure → 500. Repeating a logout only appends another entry.
+ * Exactly one identity (as generate); missing or invalid → 400 `invalid_token`. The first-level
+ * hash and the current raw UID are appended to the store durably, then to this process's opt-out
+ * index so every endpoint answers opted-out at once; 200 `{"optout":"OK"}`. A store failure → 500.
+ * Repeating a logout only appends another entry. An optional `clientIp` that is an IP address is
+ * stored, in the same transaction, only as a keyed hash (HMAC under a key derived from the master
+ * key; purged after `optout_client_ip_retention_days`); any other value is ignored, never an error.
+ * The raw IP is neither stored nor logged.
  */
 export function tokenLogout(app: FastifyInstance, ctx: OperatorContext): void {
   registerEnvelopeRoute(app, ctx, {
@@ -46,6 +49,7 @@ export function tokenLogout(app: FastifyInstance, ctx: OperatorContext): void {
         firstLevelHash: Buffer.from(flh, 'base64'),
         advertisingId: Buffer.from(rawUid, 'base64'),
         timestamp: Math.floor(nowMs / 1000),
+        clientIpHash: ctx.clientIpHasher.hash(payload?.clientIp),
       };
       try {
         await ctx.store.appendOptOuts([optOut]);

@@ -14,6 +14,7 @@ import type {
   NewAuditRecord,
   NewDeadLetter,
   NewOptOut,
+  OptOutClientIpRecord,
   OptOutRecord,
   PartnerFormat,
   PartnerRecord,
@@ -543,7 +544,25 @@ export class PostgresStore implements Store {
         );
         // Identity values are drawn in insertion order, which follows ORDER BY n.
         const seqs = (rows as Row[]).map((r) => num(r.seq)).sort((a, b) => a - b);
-        return optOuts.map((o, i) => ({ ...o, seq: seqs[i] as number }));
+        const records = optOuts.map((o, i) => ({
+          seq: seqs[i] as number,
+          firstLevelHash: o.firstLevelHash,
+          advertisingId: o.advertisingId,
+          timestamp: o.timestamp,
+        }));
+        const withIp = optOuts.flatMap((o, i) => (o.clientIpHash === undefined ? [] : [i]));
+        if (withIp.length > 0) {
+          await c.query(
+            `INSERT INTO optout_client_ips (seq, ip_hash, ts)
+             SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bigint[])`,
+            [
+              withIp.map((i) => seqs[i]),
+              withIp.map((i) => optOuts[i]?.clientIpHash),
+              withIp.map((i) => optOuts[i]?.timestamp),
+            ],
+          );
+        }
+        return records;
       },
       { notify: 'optouts' },
     );
@@ -560,6 +579,23 @@ export class PostgresStore implements Store {
       advertisingId: Buffer.from(r.advertising_id as Uint8Array),
       timestamp: num(r.ts),
     }));
+  }
+
+  async listOptOutClientIps(options: { afterSeq?: number; limit: number }): Promise<OptOutClientIpRecord[]> {
+    const rows = await this.#query(
+      'SELECT seq, ip_hash, ts FROM optout_client_ips WHERE seq > $1 ORDER BY seq LIMIT $2',
+      [options.afterSeq ?? 0, options.limit],
+    );
+    return rows.map((r) => ({
+      seq: num(r.seq),
+      ipHash: Buffer.from(r.ip_hash as Uint8Array),
+      timestamp: num(r.ts),
+    }));
+  }
+
+  async purgeOptOutClientIps(before: number): Promise<number> {
+    const r = await this.#pool.query('DELETE FROM optout_client_ips WHERE ts < $1', [before]);
+    return r.rowCount ?? 0;
   }
 
   async listPartners(): Promise<PartnerRecord[]> {

@@ -16,6 +16,7 @@ import type {
   NewAuditRecord,
   NewDeadLetter,
   NewOptOut,
+  OptOutClientIpRecord,
   OptOutRecord,
   PartnerFormat,
   PartnerRecord,
@@ -410,10 +411,17 @@ export class SqliteStore implements Store {
 
   async appendOptOuts(optOuts: readonly NewOptOut[]): Promise<OptOutRecord[]> {
     const stmt = this.#db.prepare('INSERT INTO optouts (flh, advertising_id, ts) VALUES (?, ?, ?)');
+    const ipStmt = this.#db.prepare('INSERT INTO optout_client_ips (seq, ip_hash, ts) VALUES (?, ?, ?)');
     return this.#db.transaction(() =>
       optOuts.map((o) => {
-        const info = stmt.run(o.firstLevelHash, o.advertisingId, o.timestamp);
-        return { ...o, seq: Number(info.lastInsertRowid) };
+        const seq = Number(stmt.run(o.firstLevelHash, o.advertisingId, o.timestamp).lastInsertRowid);
+        if (o.clientIpHash !== undefined) ipStmt.run(seq, o.clientIpHash, o.timestamp);
+        return {
+          seq,
+          firstLevelHash: o.firstLevelHash,
+          advertisingId: o.advertisingId,
+          timestamp: o.timestamp,
+        };
       }),
     )();
   }
@@ -429,6 +437,18 @@ export class SqliteStore implements Store {
       advertisingId: Buffer.from(r.advertising_id as Uint8Array),
       timestamp: num(r.ts),
     }));
+  }
+
+  async listOptOutClientIps(options: { afterSeq?: number; limit: number }): Promise<OptOutClientIpRecord[]> {
+    return (
+      this.#db
+        .prepare('SELECT seq, ip_hash, ts FROM optout_client_ips WHERE seq > ? ORDER BY seq LIMIT ?')
+        .all(options.afterSeq ?? 0, options.limit) as Row[]
+    ).map((r) => ({ seq: num(r.seq), ipHash: Buffer.from(r.ip_hash as Uint8Array), timestamp: num(r.ts) }));
+  }
+
+  async purgeOptOutClientIps(before: number): Promise<number> {
+    return this.#db.prepare('DELETE FROM optout_client_ips WHERE ts < ?').run(before).changes;
   }
 
   async listPartners(): Promise<PartnerRecord[]> {
