@@ -100,6 +100,70 @@ describe('CompactOptOutIndex', () => {
     );
   });
 
+  it('addRows (store text rows) answers exactly as add, for odd lengths, times and either hex case', async () => {
+    const op = fc.record({
+      flh: fc.integer({ min: 0, max: 30 }),
+      kind: fc.constantFrom<0 | 1 | 2>(0, 1, 2),
+      uid: fc.integer({ min: 0, max: 30 }),
+      ts: fc.oneof(
+        { weight: 8, arbitrary: fc.integer({ min: 0, max: 0xfffffffe }) },
+        { weight: 1, arbitrary: fc.constantFrom(-5, 0xffffffff, 2 ** 40) },
+      ),
+      upper: fc.boolean(),
+      odd: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(op, { maxLength: 200 }),
+        fc.integer({ min: 0, max: 200 }),
+        async (ops, split) => {
+          const viaAdd = new CompactOptOutIndex();
+          const viaRows = new CompactOptOutIndex();
+          const flhs: string[] = [];
+          const uids: string[] = [];
+          const rows: string[] = [];
+          for (const [i, o] of ops.entries()) {
+            let flh = flhOf(o.flh);
+            let uid = uidOf(o.kind, o.uid);
+            if (o.odd && o.uid % 5 === 0) {
+              flh = flh.subarray(0, 20);
+              uid = uid.subarray(0, 17);
+            }
+            flhs.push(b64(flh));
+            uids.push(b64(uid));
+            viaAdd.add(flh, uid, o.ts);
+            // Some entries arrive through add before the bulk load (an index that already holds some).
+            if (i < split) viaRows.add(flh, uid, o.ts);
+            else {
+              const hex = (b: Buffer) => (o.upper ? b.toString('hex').toUpperCase() : b.toString('hex'));
+              rows.push(`${o.ts},${hex(flh)},${hex(uid)}`);
+            }
+          }
+          await viaRows.addRows(async (visit) => rows.forEach(visit));
+          assertSame(viaRows, viaAdd, [...flhs, b64(flhOf(999))], [...uids, b64(uidOf(0, 999))]);
+          assert.equal(viaRows.size, viaAdd.size);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('addRows refuses rows that are not in the store text form', async () => {
+    const good = `1700000000,${flhOf(1).toString('hex')},${uidOf(0, 1).toString('hex')}`;
+    const at = (i: number) => `${good.slice(0, i)}g${good.slice(i + 1)}`;
+    // A bad digit in the first-level hash's or the raw UID's key bytes; bad separators or times.
+    for (const bad of [at(11), at(42), at(good.length - 1), good.replace(',', ';'), '', 'x,y,z']) {
+      await assert.rejects(
+        new CompactOptOutIndex().addRows(async (visit) => visit(bad)),
+        /text form|hex/,
+      );
+    }
+    const index = new CompactOptOutIndex();
+    await index.addRows(async (visit) => visit(good));
+    assert.equal(index.byFirstLevelHash(b64(flhOf(1))), 1_700_000_000);
+    assert.equal(index.byAdvertisingId(b64(uidOf(0, 1))), 1_700_000_000);
+  });
+
   it('keeps the latest time per hash and the earliest per raw UID, at the uint32 bounds too', () => {
     const index = new CompactOptOutIndex();
     const flh = flhOf(1);

@@ -14,6 +14,7 @@ import {
   type KeyRecord,
   type KeysetRecord,
   type OpenedStore,
+  type OptOutRecord,
   openStore,
   type PartnerRecord,
   type SaltBucketRecord,
@@ -466,6 +467,23 @@ for (const engine of engines) {
       assert.deepEqual(await reopened.listOptOutsAfter(0, 100), all);
       const more = await reopened.appendOptOuts([batch[0] as (typeof batch)[number]]);
       assert.ok((more[0]?.seq ?? 0) > (all[6]?.seq ?? 0));
+
+      // The bulk read: one text row per opt-out after the cursor, in seq order; the seq reached.
+      const rowOf = (o: OptOutRecord) =>
+        `${o.timestamp},${o.firstLevelHash.toString('hex')},${o.advertisingId.toString('hex')}`;
+      const scan = async (after: number) => {
+        const rows: string[] = [];
+        const reached = await reopened.scanOptOutRows(after, (row) => rows.push(row.toLowerCase()));
+        return { rows, reached };
+      };
+      const everything = [...all, ...more];
+      const last = more[0]?.seq as number;
+      assert.deepEqual(await scan(0), { rows: everything.map(rowOf), reached: last });
+      assert.deepEqual(await scan(all[4]?.seq as number), {
+        rows: everything.slice(5).map(rowOf),
+        reached: last,
+      });
+      assert.deepEqual(await scan(last), { rows: [], reached: last });
     });
 
     it('opt-out client-IP hashes: written with the append, listed by seq, purged by age', async () => {

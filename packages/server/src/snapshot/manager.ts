@@ -11,6 +11,20 @@ import { TestIdentities } from './test-identities.js';
 const OPTOUT_PAGE = 10_000;
 
 /**
+ * Loads opt-outs with seq > afterSeq into an index at start-up and returns the seq reached. The
+ * compact index takes the store's text rows in bulk (`Store.scanOptOutRows`, `addRows`); any other
+ * index is left to the paged `listOptOutsAfter` reads of `syncOptOuts`.
+ */
+export async function bulkLoadOptOuts(store: Store, index: OptOutIndex, afterSeq: number): Promise<number> {
+  if (!(index instanceof CompactOptOutIndex)) return afterSeq;
+  let reached = afterSeq;
+  await index.addRows(async (visit) => {
+    reached = await store.scanOptOutRows(afterSeq, visit);
+  });
+  return reached;
+}
+
+/**
  * Builds the operator snapshot from the store and keeps it current: it polls the store's change
  * counter (cheap) and rebuilds participants and keys when it moves, reloads salts only when the
  * salt version moves, and pulls new opt-outs after its cursor. Serving continues from the last
@@ -52,6 +66,7 @@ export class SnapshotManager {
     const salts = await SaltTable.load(store, config);
     const snapshot = await SnapshotManager.#build(store, salts);
     const manager = new SnapshotManager(store, snapshot, salts, saltVersion, optOuts);
+    manager.#optOutCursor = await bulkLoadOptOuts(store, optOuts, 0);
     await manager.syncOptOuts();
     return manager;
   }

@@ -1,4 +1,4 @@
-import type { Buffer } from 'node:buffer';
+import { Buffer } from 'node:buffer';
 
 /**
  * Every opt-out an operator knows, answering both lookups exactly: by first-level hash (generate,
@@ -52,7 +52,10 @@ const MAX_LOAD = 0.85;
 /** Growth factor; with MAX_LOAD it keeps the load in [0.65, 0.85] once past the initial size. */
 const GROWTH = 1.3;
 const INITIAL_SLOTS = 1024;
-const TWO_32 = 4294967296;
+/** Load a reserved table is sized for (see `CompactOptOutIndex.reserve`). */
+const RESERVE_LOAD = 0.8;
+/** 2^-32: multiplying by it is exact, and cheaper than dividing by 2^32. */
+const INV_TWO_32 = 1 / 4294967296;
 /** Times stored in the tables: integer epoch seconds in [0, 2^32 − 2] (until 2106). */
 const MAX_TABLE_TIME = 0xfffffffe;
 
@@ -78,21 +81,23 @@ function validChars(s: string, from: number, to: number): boolean {
 }
 
 /**
- * Bijective mix of a 128-bit key into the word stored first: `w0` is recoverable from the result
- * and w1..w3, so storing (mix, w1, w2, w3) keeps all 128 bits, and the home slot of a stored entry
- * is computed from its first word alone.
+ * Bijective mix (murmur3's finalizer) of a key's first 32-bit word into the word stored first: `w0`
+ * is recoverable from it, so storing (mix(w0), w1, w2, w3) keeps all 128 bits, and the home slot
+ * depends on the first word alone. A lookup therefore decodes only the 8 characters holding `w0`
+ * before probing, and decodes the rest only when a stored first word matches (nearly never on a
+ * miss). Keys are SHA-256 or AES output, so their first word is uniform; the mix keeps the
+ * distribution even for keys that are not.
  */
-function mix(w0: number, w1: number, w2: number, w3: number): number {
-  let h = w0 ^ Math.imul(w1, 0x9e3779b1) ^ Math.imul(w2, 0x85ebca77) ^ Math.imul(w3, 0xc2b2ae3d);
-  h ^= h >>> 16;
+function mix(w0: number): number {
+  let h = w0 ^ (w0 >>> 16);
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return h ^ (h >>> 16);
 }
 
-/** Home slot of a mixed word in a table of `cap` slots (multiply-shift range reduction). */
-const home = (h: number, cap: number): number => Math.floor(((h >>> 0) * cap) / TWO_32);
+/** Home slot of a mixed first word in a table of `cap` slots (multiply-shift range reduction). */
+const home = (h: number, cap: number): number => Math.floor((h >>> 0) * cap * INV_TWO_32);
 
 /**
  * One open-addressing table (linear probing, Robin Hood order so misses stop early) of 128-bit keys
@@ -116,6 +121,23 @@ class KeyTable {
 
   get bytes(): number {
     return this.#slots.byteLength;
+  }
+
+  /** Whether some stored key has the mixed first word `h` (misses stop here without decoding more). */
+  has(h: number): boolean {
+    const s = this.#slots;
+    const cap = this.#cap;
+    let i = home(h, cap);
+    for (let d = 0; ; d++) {
+      const o = i * SLOT;
+      if (s[o + 4] === 0) return false;
+      const sh = s[o]!;
+      if (sh === h) return true;
+      let sd = i - home(sh, cap);
+      if (sd < 0) sd += cap;
+      if (sd < d) return false;
+      if (++i === cap) i = 0;
+    }
   }
 
   /** The stored time + 1 of the key whose first word is `h` (see `mix`), or 0. */
@@ -206,9 +228,13 @@ class KeyTable {
     }
   }
 
-  #grow(): void {
+  /** Makes room for `total` keys at most (one rehash now instead of several while adding). */
+  reserve(total: number): void {
+    if (total > this.#limit) this.#grow(Math.ceil(total / RESERVE_LOAD));
+  }
+
+  #grow(cap = Math.ceil(this.#cap * GROWTH)): void {
     const old = this.#slots;
-    const cap = Math.ceil(this.#cap * GROWTH);
     const s = new Int32Array(cap * SLOT);
     for (let o = 0; o < old.length; o += SLOT) {
       const t = old[o + 4]!;
@@ -220,6 +246,87 @@ class KeyTable {
   }
 }
 
+const HEX = new Int8Array(65536).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+/** Whether a staged word was decoded from 8 hex digits (set false by `hexWord` on a bad digit). */
+let hexOk = true;
+/** The 32-bit word of the 8 hex digits from `i` (either case); clears `hexOk` on a bad digit. */
+function hexWord(s: string, i: number): number {
+  let w = 0;
+  let bad = 0;
+  for (let k = i; k < i + 8; k++) {
+    const d = HEX[s.charCodeAt(k)]!;
+    bad |= d;
+    w = (w << 4) | (d & 15);
+  }
+  if (bad < 0) hexOk = false;
+  return w;
+}
+
+/** Keys staged for one table during `addRows`: (w0, w1, w2, w3, time + 1) in a growing Int32Array. */
+class KeyStage {
+  #words = new Int32Array(SLOT * 4096);
+  #count = 0;
+
+  /** Stages a key (first word unmixed); false if one of its words had a bad hex digit. */
+  push(w0: number, w1: number, w2: number, w3: number, t1: number): boolean {
+    let o = this.#count * SLOT;
+    if (o === this.#words.length) {
+      const grown = new Int32Array(this.#words.length * 2);
+      grown.set(this.#words);
+      this.#words = grown;
+    }
+    const w = this.#words;
+    w[o++] = w0;
+    w[o++] = w1;
+    w[o++] = w2;
+    w[o++] = w3;
+    w[o] = t1;
+    this.#count++;
+    const ok = hexOk;
+    hexOk = true;
+    return ok;
+  }
+
+  /**
+   * Sizes `table` once for what it holds plus the staged keys, adds them, and frees the stage. The
+   * keys are first scattered into the order of their home slots (a counting sort on the top 16 bits
+   * of the mixed first word, which orders home slots), so the table is filled front to back instead
+   * of at random addresses.
+   */
+  drainInto(table: KeyTable, latest: boolean): void {
+    const n = this.#count;
+    const w = this.#words;
+    this.#words = new Int32Array(0);
+    this.#count = 0;
+    if (n === 0) return;
+    table.reserve(table.count + n);
+    const end = n * SLOT;
+    const starts = new Int32Array(65537);
+    for (let o = 0; o < end; o += SLOT) {
+      const h = mix(w[o]!);
+      w[o] = h;
+      starts[(h >>> 16) + 1]!++;
+    }
+    for (let b = 1; b <= 65536; b++) starts[b]! += starts[b - 1]!;
+    const sorted = new Int32Array(end);
+    for (let o = 0; o < end; o += SLOT) {
+      const at = starts[w[o]! >>> 16]!++ * SLOT;
+      sorted[at] = w[o]!;
+      sorted[at + 1] = w[o + 1]!;
+      sorted[at + 2] = w[o + 2]!;
+      sorted[at + 3] = w[o + 3]!;
+      sorted[at + 4] = w[o + 4]!;
+    }
+    for (let o = 0; o < end; o += SLOT) {
+      table.put(sorted[o]!, sorted[o + 1]!, sorted[o + 2]!, sorted[o + 3]!, sorted[o + 4]! >>> 0, latest);
+    }
+  }
+}
+
 /**
  * The operator's opt-out index in about 50 bytes per opt-out (the reference keeps ~250–300), with
  * lookups straight from the base64 text (no Buffer decoding, no allocation). Three open-addressing
@@ -227,9 +334,11 @@ class KeyTable {
  * 16 bytes (latest time kept, as the reference's partition search), and raw UIDs keyed on their last
  * 16 bytes, one table per length (32-byte v2, 33-byte v3/v4; earliest time kept, as the reference's
  * `adIdToOptOutTimestamp`). The last 16 bytes are uniformly random in every raw-UID format, unlike
- * the leading metadata and key id of v4. Tables grow by 1.3× at load 0.85. A lookup reads only the
- * ~22 characters of the text that hold its 16 key bytes (no Buffer, no allocation) and checks the
- * whole text only on a hit.
+ * the leading metadata and key id of v4. Tables grow by 1.3× at load 0.85; a bulk load
+ * (`addRows`, start-up) sizes each table once for load 0.8. A lookup decodes the 8 characters of
+ * the key's first word and probes with it; only when a stored first word matches does it decode the
+ * rest of the ~22 characters that hold the 16 key bytes (no Buffer, no allocation), and it checks
+ * the whole text only on a hit.
  *
  * Exactness: every recorded key is answered with exactly its time, and any text that is not the
  * canonical base64 of a 32-byte hash (or 32/33-byte raw UID) misses, as with `MapOptOutIndex`. The
@@ -252,49 +361,121 @@ export class CompactOptOutIndex implements OptOutIndex {
     const t1 = timestamp + 1;
     if (inRange && firstLevelHash.length === 32) {
       const w0 = firstLevelHash.readInt32BE(0);
-      const w1 = firstLevelHash.readInt32BE(4);
-      const w2 = firstLevelHash.readInt32BE(8);
-      const w3 = firstLevelHash.readInt32BE(12);
-      this.#flh.put(mix(w0, w1, w2, w3), w1, w2, w3, t1, true);
-    } else {
-      this.#oddFlh ??= new Map();
-      const key = firstLevelHash.toString('base64');
-      const latest = this.#oddFlh.get(key);
-      if (latest === undefined || timestamp > latest) this.#oddFlh.set(key, timestamp);
-    }
+      this.#flh.put(
+        mix(w0),
+        firstLevelHash.readInt32BE(4),
+        firstLevelHash.readInt32BE(8),
+        firstLevelHash.readInt32BE(12),
+        t1,
+        true,
+      );
+    } else this.#addOddFlh(firstLevelHash, timestamp);
     const n = advertisingId.length;
     if (inRange && (n === 32 || n === 33)) {
       const w0 = advertisingId.readInt32BE(n - 16);
-      const w1 = advertisingId.readInt32BE(n - 12);
-      const w2 = advertisingId.readInt32BE(n - 8);
-      const w3 = advertisingId.readInt32BE(n - 4);
-      (n === 32 ? this.#uid32 : this.#uid33).put(mix(w0, w1, w2, w3), w1, w2, w3, t1, false);
-    } else {
-      this.#oddUid ??= new Map();
-      const key = advertisingId.toString('base64');
-      const earliest = this.#oddUid.get(key);
-      if (earliest === undefined || timestamp < earliest) this.#oddUid.set(key, timestamp);
+      (n === 32 ? this.#uid32 : this.#uid33).put(
+        mix(w0),
+        advertisingId.readInt32BE(n - 12),
+        advertisingId.readInt32BE(n - 8),
+        advertisingId.readInt32BE(n - 4),
+        t1,
+        false,
+      );
+    } else this.#addOddUid(advertisingId, timestamp);
+  }
+
+  #addOddFlh(firstLevelHash: Buffer, timestamp: number): void {
+    this.#oddFlh ??= new Map();
+    const key = firstLevelHash.toString('base64');
+    const latest = this.#oddFlh.get(key);
+    if (latest === undefined || timestamp > latest) this.#oddFlh.set(key, timestamp);
+  }
+
+  #addOddUid(advertisingId: Buffer, timestamp: number): void {
+    this.#oddUid ??= new Map();
+    const key = advertisingId.toString('base64');
+    const earliest = this.#oddUid.get(key);
+    if (earliest === undefined || timestamp < earliest) this.#oddUid.set(key, timestamp);
+  }
+
+  /**
+   * Records many opt-outs given as store text rows (`Store.scanOptOutRows`: `<time>,<first-level
+   * hash hex>,<raw UID hex>`), with the same answers as `add` for each. Keys are staged in flat
+   * arrays first, then each table is resized once for its final count and filled: no Buffer and no
+   * object per row, and no repeated rehashing while 10 million opt-outs load.
+   */
+  async addRows(feed: (visit: (row: string) => void) => Promise<unknown>): Promise<void> {
+    const staged = [new KeyStage(), new KeyStage(), new KeyStage()] as const;
+    const visit = (row: string): void => {
+      const c1 = row.indexOf(',');
+      const c2 = row.indexOf(',', c1 + 1);
+      const aidHex = row.length - c2 - 1;
+      let ts = 0;
+      let digits = c1 > 0 && c1 <= 10;
+      for (let i = 0; i < c1 && digits; i++) {
+        const d = row.charCodeAt(i) - 48;
+        if (d < 0 || d > 9) digits = false;
+        else ts = ts * 10 + d;
+      }
+      if (!digits || ts > MAX_TABLE_TIME || c2 - c1 !== 65 || (aidHex !== 64 && aidHex !== 66)) {
+        this.#addOddRow(row, c1, c2);
+        return;
+      }
+      const t1 = ts + 1;
+      const f = c1 + 1;
+      const u = row.length - 32;
+      const ok =
+        staged[0].push(
+          hexWord(row, f),
+          hexWord(row, f + 8),
+          hexWord(row, f + 16),
+          hexWord(row, f + 24),
+          t1,
+        ) &&
+        staged[aidHex === 64 ? 1 : 2].push(
+          hexWord(row, u),
+          hexWord(row, u + 8),
+          hexWord(row, u + 16),
+          hexWord(row, u + 24),
+          t1,
+        );
+      if (!ok) throw new Error('opt-out row from the store is not in the expected text form');
+    };
+    await feed(visit);
+    staged[0].drainInto(this.#flh, true);
+    staged[1].drainInto(this.#uid32, false);
+    staged[2].drainInto(this.#uid33, false);
+  }
+
+  #addOddRow(row: string, c1: number, c2: number): void {
+    const ts = Number(row.slice(0, c1));
+    const flh = Buffer.from(row.slice(c1 + 1, c2), 'hex');
+    const uid = Buffer.from(row.slice(c2 + 1), 'hex');
+    if (c1 <= 0 || c2 < 0 || !Number.isFinite(ts) || flh.length * 2 !== c2 - c1 - 1) {
+      throw new Error('opt-out row from the store is not in the expected text form');
     }
+    this.add(flh, uid, ts);
   }
 
   byFirstLevelHash(flhB64: string): number | undefined {
     let found: number | undefined;
     const s = flhB64;
     if (s.length === 44 && s.charCodeAt(43) === 61) {
-      // Bytes 0..15: characters 0..21.
+      // Bytes 0..3 (the probed first word): characters 0..7; bytes 4..15: characters 8..21.
       const g0 = group(s, 0);
       const g1 = group(s, 4);
-      const g2 = group(s, 8);
-      const g3 = group(s, 12);
-      const g4 = group(s, 16);
-      const b15 = (v(s, 20) << 2) | (v(s, 21) >> 4);
-      if ((g0 | g1 | g2 | g3 | g4 | b15) >= 0) {
-        const w0 = (g0 << 8) | (g1 >>> 16);
-        const w1 = (g1 << 16) | (g2 >>> 8);
-        const w2 = (g2 << 24) | g3;
-        const w3 = (g4 << 8) | b15;
-        const t = this.#flh.get(mix(w0, w1, w2, w3), w1, w2, w3);
-        if (t !== 0 && (v(s, 42) & 3) === 0 && validChars(s, 22, 43)) found = t - 1;
+      if ((g0 | g1) >= 0) {
+        const h = mix((g0 << 8) | (g1 >>> 16));
+        if (this.#flh.has(h)) {
+          const g2 = group(s, 8);
+          const g3 = group(s, 12);
+          const g4 = group(s, 16);
+          const b15 = (v(s, 20) << 2) | (v(s, 21) >> 4);
+          if ((g2 | g3 | g4 | b15) >= 0) {
+            const t = this.#flh.get(h, (g1 << 16) | (g2 >>> 8), (g2 << 24) | g3, (g4 << 8) | b15);
+            if (t !== 0 && (v(s, 42) & 3) === 0 && validChars(s, 22, 43)) found = t - 1;
+          }
+        }
       }
     }
     if (this.#oddFlh === undefined) return found;
@@ -306,30 +487,26 @@ export class CompactOptOutIndex implements OptOutIndex {
     let found: number | undefined;
     const s = rawUidB64;
     if (s.length === 44) {
-      // The last 16 bytes: characters 20..43 hold bytes 15..32 (33 bytes) or 15..31 and `=` (32 bytes).
+      // The last 16 bytes: characters 20..43 hold bytes 15..32 (33 bytes) or 15..31 and `=` (32 bytes);
+      // their first word is in characters 20..27 either way.
       const short = s.charCodeAt(43) === 61;
       const g5 = group(s, 20);
       const g6 = group(s, 24);
-      const g7 = group(s, 28);
-      const g8 = group(s, 32);
-      const g9 = group(s, 36);
-      const g10 = short ? (v(s, 40) << 18) | (v(s, 41) << 12) | (v(s, 42) << 6) : group(s, 40);
-      if ((g5 | g6 | g7 | g8 | g9 | g10) >= 0) {
-        let t: number;
-        if (short) {
-          const w0 = (g5 << 16) | (g6 >>> 8);
-          const w1 = (g6 << 24) | g7;
-          const w2 = (g8 << 8) | (g9 >>> 16);
-          const w3 = (g9 << 16) | (g10 >>> 8);
-          t = this.#uid32.get(mix(w0, w1, w2, w3), w1, w2, w3);
-        } else {
-          const w0 = (g5 << 24) | g6;
-          const w1 = (g7 << 8) | (g8 >>> 16);
-          const w2 = (g8 << 16) | (g9 >>> 8);
-          const w3 = (g9 << 24) | g10;
-          t = this.#uid33.get(mix(w0, w1, w2, w3), w1, w2, w3);
+      if ((g5 | g6) >= 0) {
+        const table = short ? this.#uid32 : this.#uid33;
+        const h = mix(short ? (g5 << 16) | (g6 >>> 8) : (g5 << 24) | g6);
+        if (table.has(h)) {
+          const g7 = group(s, 28);
+          const g8 = group(s, 32);
+          const g9 = group(s, 36);
+          const g10 = short ? (v(s, 40) << 18) | (v(s, 41) << 12) | (v(s, 42) << 6) : group(s, 40);
+          if ((g7 | g8 | g9 | g10) >= 0) {
+            const t = short
+              ? table.get(h, (g6 << 24) | g7, (g8 << 8) | (g9 >>> 16), (g9 << 16) | (g10 >>> 8))
+              : table.get(h, (g7 << 8) | (g8 >>> 16), (g8 << 16) | (g9 >>> 8), (g9 << 24) | g10);
+            if (t !== 0 && (!short || (v(s, 42) & 3) === 0) && validChars(s, 0, 20)) found = t - 1;
+          }
         }
-        if (t !== 0 && (!short || (v(s, 42) & 3) === 0) && validChars(s, 0, 20)) found = t - 1;
       }
     }
     if (this.#oddUid === undefined) return found;

@@ -42,6 +42,8 @@ const KINDS: ReadonlySet<string> = new Set<ChangeKind>(['participants', 'salts',
 const SALT_WRITE_CHUNK = 20_000;
 /** Rows per page when streaming salt buckets. */
 const SALT_READ_PAGE = 50_000;
+/** Rows per page of the opt-out bulk read (`scanOptOutRows`). */
+const OPTOUT_SCAN_PAGE = 100_000;
 const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 5_000;
 
@@ -579,6 +581,26 @@ export class PostgresStore implements Store {
       advertisingId: Buffer.from(r.advertising_id as Uint8Array),
       timestamp: num(r.ts),
     }));
+  }
+
+  async scanOptOutRows(afterSeq: number, visit: (row: string) => void): Promise<number> {
+    const top = (await this.#query('SELECT max(seq) AS m FROM optouts'))[0]?.m;
+    const max = top === null || top === undefined ? 0 : num(top);
+    let cursor = afterSeq;
+    while (cursor < max) {
+      // Keyset pages of text rows (array mode: no row object per opt-out, no Buffer per key).
+      const { rows } = await this.#pool.query<[string, string]>({
+        text: `SELECT seq, ts::text || ',' || encode(flh, 'hex') || ',' || encode(advertising_id, 'hex')
+               FROM optouts WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
+        values: [cursor, max, OPTOUT_SCAN_PAGE],
+        rowMode: 'array',
+      });
+      for (const row of rows) visit(row[1]);
+      const last = rows[rows.length - 1];
+      if (last === undefined) break;
+      cursor = num(last[0]);
+    }
+    return Math.max(afterSeq, max);
   }
 
   async listOptOutClientIps(options: { afterSeq?: number; limit: number }): Promise<OptOutClientIpRecord[]> {

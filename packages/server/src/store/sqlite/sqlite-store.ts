@@ -439,6 +439,20 @@ export class SqliteStore implements Store {
     }));
   }
 
+  async scanOptOutRows(afterSeq: number, visit: (row: string) => void): Promise<number> {
+    const max = (this.#db.prepare('SELECT max(seq) FROM optouts').pluck(true).get() as number | null) ?? 0;
+    if (max <= afterSeq) return afterSeq;
+    // One string per row, hex made by SQLite: no row object and no Buffer per opt-out.
+    const rows = this.#db
+      .prepare(
+        `SELECT ts || ',' || hex(flh) || ',' || hex(advertising_id) FROM optouts
+         WHERE seq > ? AND seq <= ? ORDER BY seq`,
+      )
+      .pluck(true);
+    for (const row of rows.iterate(afterSeq, max) as Iterable<string>) visit(row);
+    return max;
+  }
+
   async listOptOutClientIps(options: { afterSeq?: number; limit: number }): Promise<OptOutClientIpRecord[]> {
     return (
       this.#db
