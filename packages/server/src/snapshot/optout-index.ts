@@ -123,21 +123,31 @@ class KeyTable {
     return this.#slots.byteLength;
   }
 
-  /** Whether some stored key has the mixed first word `h` (misses stop here without decoding more). */
-  has(h: number): boolean {
+  /**
+   * Offset of the first slot whose key has the mixed first word `h`, or -1 (misses stop here
+   * without decoding more of the text).
+   */
+  find(h: number): number {
     const s = this.#slots;
     const cap = this.#cap;
     let i = home(h, cap);
     for (let d = 0; ; d++) {
       const o = i * SLOT;
-      if (s[o + 4] === 0) return false;
+      if (s[o + 4] === 0) return -1;
       const sh = s[o]!;
-      if (sh === h) return true;
+      if (sh === h) return o;
       let sd = i - home(sh, cap);
       if (sd < 0) sd += cap;
-      if (sd < d) return false;
+      if (sd < d) return -1;
       if (++i === cap) i = 0;
     }
+  }
+
+  /** `get` for a key whose first word `find` located at slot offset `o` (the usual case: that slot). */
+  getAt(o: number, h: number, w1: number, w2: number, w3: number): number {
+    const s = this.#slots;
+    if (s[o + 1] === w1 && s[o + 2] === w2 && s[o + 3] === w3) return s[o + 4]! >>> 0;
+    return this.get(h, w1, w2, w3);
   }
 
   /** The stored time + 1 of the key whose first word is `h` (see `mix`), or 0. */
@@ -466,13 +476,14 @@ export class CompactOptOutIndex implements OptOutIndex {
       const g1 = group(s, 4);
       if ((g0 | g1) >= 0) {
         const h = mix((g0 << 8) | (g1 >>> 16));
-        if (this.#flh.has(h)) {
+        const at = this.#flh.find(h);
+        if (at >= 0) {
           const g2 = group(s, 8);
           const g3 = group(s, 12);
           const g4 = group(s, 16);
           const b15 = (v(s, 20) << 2) | (v(s, 21) >> 4);
           if ((g2 | g3 | g4 | b15) >= 0) {
-            const t = this.#flh.get(h, (g1 << 16) | (g2 >>> 8), (g2 << 24) | g3, (g4 << 8) | b15);
+            const t = this.#flh.getAt(at, h, (g1 << 16) | (g2 >>> 8), (g2 << 24) | g3, (g4 << 8) | b15);
             if (t !== 0 && (v(s, 42) & 3) === 0 && validChars(s, 22, 43)) found = t - 1;
           }
         }
@@ -495,15 +506,16 @@ export class CompactOptOutIndex implements OptOutIndex {
       if ((g5 | g6) >= 0) {
         const table = short ? this.#uid32 : this.#uid33;
         const h = mix(short ? (g5 << 16) | (g6 >>> 8) : (g5 << 24) | g6);
-        if (table.has(h)) {
+        const at = table.find(h);
+        if (at >= 0) {
           const g7 = group(s, 28);
           const g8 = group(s, 32);
           const g9 = group(s, 36);
           const g10 = short ? (v(s, 40) << 18) | (v(s, 41) << 12) | (v(s, 42) << 6) : group(s, 40);
           if ((g7 | g8 | g9 | g10) >= 0) {
             const t = short
-              ? table.get(h, (g6 << 24) | g7, (g8 << 8) | (g9 >>> 16), (g9 << 16) | (g10 >>> 8))
-              : table.get(h, (g7 << 8) | (g8 >>> 16), (g8 << 16) | (g9 >>> 8), (g9 << 24) | g10);
+              ? table.getAt(at, h, (g6 << 24) | g7, (g8 << 8) | (g9 >>> 16), (g9 << 16) | (g10 >>> 8))
+              : table.getAt(at, h, (g7 << 8) | (g8 >>> 16), (g8 << 16) | (g9 >>> 8), (g9 << 24) | g10);
             if (t !== 0 && (!short || (v(s, 42) & 3) === 0) && validChars(s, 0, 20)) found = t - 1;
           }
         }
