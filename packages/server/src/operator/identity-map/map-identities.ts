@@ -11,6 +11,7 @@ import {
 } from '@uid2-ts/core';
 import type { OptOutIndex } from '../../snapshot/optout-index.js';
 import { isOptedOut, type OperatorSnapshot } from '../../snapshot/snapshot.js';
+import type { AsciiBody } from '../ascii-body.js';
 import { bucketIds } from './bucket-ids.js';
 import type { V2Element, V3Element } from './requests.js';
 
@@ -92,32 +93,41 @@ export function mapV2(kind: IdentityInputKind, values: readonly V2Element[], env
 const V3_OPTOUT_JSON = `{"e":"${REASON_OPTOUT}"}`;
 const V3_INVALID_JSON = `{"e":"${REASON_INVALID}"}`;
 
+/** Upper bound of one mapped `/v3/identity/map` entry without a previous UID, for size hints. */
+export const V3_ENTRY_SIZE_HINT = 80;
+
 /**
- * One `/v3/identity/map` list (`processIdentityMapV3Response`) as JSON text, index-aligned with the
- * input: `{"u","p","r"}` with the current raw UID, the previous one while the bucket was rotated less
- * than 90 days ago (else null) and the bucket's refresh time in seconds (next UTC midnight when
- * stale), or `{"e": "optout" | "invalid identifier"}`. Built as text directly: raw UIDs are base64 and
- * the error strings are fixed, so nothing needs escaping, and a 5,000-entry list costs no object graph.
+ * Appends one `/v3/identity/map` list (`processIdentityMapV3Response`) as JSON text, index-aligned
+ * with the input: `{"u","p","r"}` with the current raw UID, the previous one while the bucket was
+ * rotated less than 90 days ago (else null) and the bucket's refresh time in seconds (next UTC
+ * midnight when stale), or `{"e": "optout" | "invalid identifier"}`. Written as ASCII text directly
+ * into the response plaintext: raw UIDs are base64 and the error strings are fixed, so nothing needs
+ * escaping, and a 5,000-entry list costs no object graph and no intermediate string.
  */
-export function mapV3ListJson(
+export function appendMapV3List(
+  out: AsciiBody,
   kind: IdentityInputKind,
   values: readonly V3Element[],
   env: MapEnvironment,
-): string {
+): void {
   const n = values.length;
-  if (n === 0) return '[]';
-  const parts: string[] = new Array(n);
+  if (n === 0) {
+    out.append('[]');
+    return;
+  }
   const { nowMs, rawUid } = env;
   for (let i = 0; i < n; i++) {
     const value = values[i];
+    const sep = i === 0 ? '[' : ',';
     const r = typeof value === 'string' ? resolve(kind, value, env) : REASON_INVALID;
     if (typeof r === 'string') {
-      parts[i] = r === REASON_OPTOUT ? V3_OPTOUT_JSON : V3_INVALID_JSON;
+      out.append(r === REASON_OPTOUT ? sep + V3_OPTOUT_JSON : sep + V3_INVALID_JSON);
       continue;
     }
     const p = previousRawUid(r.flh, r.bucket, r.type, rawUid, nowMs);
-    parts[i] =
-      `{"u":"${rawUidOf(r, env)}","p":${p === null ? 'null' : `"${p}"`},"r":${refreshFromSeconds(r.bucket, nowMs)}}`;
+    out.append(
+      `${sep}{"u":"${rawUidOf(r, env)}","p":${p === null ? 'null' : `"${p}"`},"r":${refreshFromSeconds(r.bucket, nowMs)}}`,
+    );
   }
-  return `[${parts.join(',')}]`;
+  out.append(']');
 }
