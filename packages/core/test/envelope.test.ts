@@ -11,6 +11,7 @@ import {
   parseJsonObjectLikeReference,
   sealRequestEnvelope,
   sealResponseEnvelope,
+  sealResponsePlaintext,
   stripJsonComments,
   V2_ENVELOPE_FUTURE_TOLERANCE_MS,
   V2_ENVELOPE_MIN_LENGTH,
@@ -532,6 +533,10 @@ describe('response envelope', () => {
     assert.equal(plain.subarray(16).toString('utf8'), json);
     // Deterministic with fixed IV and time; bytes input gives the same result.
     assert.deepEqual(sealResponseEnvelope(Buffer.from(json), nonce, SECRET, { nowMs: NOW, iv }), sealed);
+    // A plaintext built in place (16 reserved bytes, then the JSON) seals to the same bytes.
+    const inPlace = Buffer.concat([Buffer.alloc(16, 0xee), Buffer.from(json)]);
+    assert.deepEqual(sealResponsePlaintext(inPlace, nonce, SECRET, { nowMs: NOW, iv }), sealed);
+    assert.throws(() => sealResponsePlaintext(Buffer.alloc(15), nonce, SECRET), RangeError);
   });
 
   it('round trips through the wire forms', () => {

@@ -7,6 +7,7 @@ import {
   hashIdentityInput,
   unwrapRefreshToken,
 } from '@uid2-ts/core';
+import { tokenResponseJson } from '../src/operator/token-service.js';
 import { FIXTURE, rawPost, startTestOperator, type TestOperator, v2Call } from './helpers/operator.js';
 
 let op: TestOperator;
@@ -26,6 +27,20 @@ type TokenBody = {
   refresh_from: number;
   refresh_response_key: string;
 };
+
+describe('token response body', () => {
+  it('is the same text as JSON.stringify of the body (key order included)', () => {
+    const body = {
+      advertising_token: 'A4AAAA_-x',
+      refresh_token: 'AAAA+/9=',
+      identity_expires: 1_700_000_259_200,
+      refresh_expires: 1_702_592_000_000,
+      refresh_from: -1,
+      refresh_response_key: 'k/+=',
+    };
+    assert.equal(tokenResponseJson(body), JSON.stringify(body));
+  });
+});
 
 describe('POST /v2/token/generate', () => {
   it('mints a v4 token whose fields match the identity, site and settings', async () => {

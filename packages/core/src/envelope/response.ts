@@ -42,6 +42,29 @@ export function sealResponseEnvelope(
   return gcmEncrypt(secret, plaintext, checkedIv(options.iv));
 }
 
+/**
+ * Like sealResponseEnvelope, for a plaintext built in place: the response JSON is already in
+ * `plaintext` from byte 16 on, and bytes 0–15 are overwritten here with the timestamp and the
+ * echoed nonce. Saves copying large bodies (identity map) into a second buffer. Throws only on
+ * programmer errors (plaintext shorter than 16 bytes, secret or nonce of the wrong length).
+ */
+export function sealResponsePlaintext(
+  plaintext: Buffer,
+  nonce: Uint8Array,
+  secret: Uint8Array,
+  options: SealResponseEnvelopeOptions = {},
+): Buffer {
+  if (nonce.length !== V2_ENVELOPE_NONCE_LENGTH) {
+    throw new RangeError(`envelope nonce must be ${V2_ENVELOPE_NONCE_LENGTH} bytes, got ${nonce.length}`);
+  }
+  if (plaintext.length < V2_ENVELOPE_HEADER_LENGTH) {
+    throw new RangeError(`response plaintext must start with ${V2_ENVELOPE_HEADER_LENGTH} reserved bytes`);
+  }
+  writeInt64BE(plaintext, Math.floor(options.nowMs ?? Date.now()), 0);
+  plaintext.set(nonce, 8);
+  return gcmEncrypt(secret, plaintext, checkedIv(options.iv));
+}
+
 /** An envelope (request or response) in its wire form, with the Content-Type that goes with it. */
 export interface EnvelopeWireBody {
   readonly body: string | Buffer;

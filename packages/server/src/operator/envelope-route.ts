@@ -4,6 +4,7 @@ import {
   isOctetStreamContentType,
   openRequestEnvelope,
   sealResponseEnvelope,
+  sealResponsePlaintext,
 } from '@uid2-ts/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isSnapshotStale, sendStale } from '../lifecycle/staleness.js';
@@ -11,6 +12,7 @@ import type { Client } from '../snapshot/clients.js';
 import { NoActiveKeyError } from '../snapshot/keys.js';
 import type { OperatorSnapshot } from '../snapshot/snapshot.js';
 import type { Role } from '../store/types.js';
+import { AsciiBody } from './ascii-body.js';
 import { authorize } from './auth.js';
 import type { OperatorContext } from './context.js';
 import {
@@ -40,6 +42,8 @@ export type EndpointResult =
       /** The body already serialized (cached responses); used instead of `JSON.stringify(body)`. */
       readonly bodyJson?: string;
     }
+  /** A success whose body the endpoint wrote as ASCII JSON into a plaintext built in place. */
+  | { readonly kind: 'success-ascii'; readonly write: (out: AsciiBody) => void; readonly sizeHint: number }
   | { readonly kind: 'status'; readonly status: 'optout' | 'insufficient_user_consent' }
   | {
       readonly kind: 'error';
@@ -56,6 +60,15 @@ export const successJson = (bodyJson: string): EndpointResult => ({
   kind: 'success',
   body: undefined,
   bodyJson,
+});
+/**
+ * A success whose (large, ASCII-only) body JSON `write` appends to the response plaintext directly,
+ * saving the string join, UTF-8 encoding and copy of building it as one string first.
+ */
+export const successAscii = (sizeHint: number, write: (out: AsciiBody) => void): EndpointResult => ({
+  kind: 'success-ascii',
+  write,
+  sizeHint,
 });
 export const badRequest = (message: string): EndpointResult => ({
   kind: 'error',
@@ -101,8 +114,15 @@ export function registerEnvelopeRoute(
     });
     if (!opened.ok) return clientError(reply, opened.error.message);
     let result: EndpointResult;
+    let asciiBody: AsciiBody | undefined;
     try {
       result = await options.handle({ client, payload: opened.value.payload, nowMs, snapshot, request });
+      if (result.kind === 'success-ascii') {
+        asciiBody = new AsciiBody(result.sizeHint + 32);
+        asciiBody.append('{"status":"success","body":');
+        result.write(asciiBody);
+        asciiBody.append('}');
+      }
     } catch (error) {
       if (error instanceof NoActiveKeyError) {
         request.log.error({ err: error }, 'no active key');
@@ -122,12 +142,23 @@ export function registerEnvelopeRoute(
           : { status: result.status, message: result.message },
       );
     }
-    const json =
-      result.kind === 'success'
-        ? `{"status":"success","body":${result.bodyJson ?? JSON.stringify(result.body)}}`
-        : JSON.stringify({ status: result.status });
-    const sealed = sealResponseEnvelope(json, opened.value.nonce, client.secret, { nowMs });
+    const sealed =
+      asciiBody !== undefined
+        ? sealResponsePlaintext(asciiBody.plaintext(), opened.value.nonce, client.secret, { nowMs })
+        : sealResponseEnvelope(responseJson(result), opened.value.nonce, client.secret, { nowMs });
     const wire = envelopeWireBody(sealed, opened.value.binary);
     return reply.code(200).header('content-type', wire.contentType).send(wire.body);
   });
+}
+
+/** The JSON text of an encrypted (HTTP 200) answer that is not written in place. */
+function responseJson(result: EndpointResult): string {
+  switch (result.kind) {
+    case 'success':
+      return `{"status":"success","body":${result.bodyJson ?? JSON.stringify(result.body)}}`;
+    case 'status':
+      return JSON.stringify({ status: result.status });
+    default:
+      throw new Error(`no JSON for a '${result.kind}' result`);
+  }
 }

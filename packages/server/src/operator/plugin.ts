@@ -54,8 +54,7 @@ export async function operatorPlugin(app: FastifyInstance, ctx: OperatorContext)
   registerCors(app);
   app.addHook('onResponse', (request, reply, done) => {
     const endpoint = request.routeOptions.url ?? 'unmatched';
-    ctx.metrics.requests.inc({ endpoint, status: String(reply.statusCode) });
-    ctx.metrics.latency.observe({ endpoint }, reply.elapsedTime / 1000);
+    ctx.metrics.recordRequest(endpoint, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {

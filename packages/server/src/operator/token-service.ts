@@ -30,6 +30,19 @@ export interface IdentityRequest {
   readonly establishedMs: number;
 }
 
+/**
+ * `JSON.stringify(body)` of a token response, built as a template: the tokens and key are base64
+ * or base64url text and the times are integers, so nothing needs escaping and the text is the same
+ * (same key order) without walking the object.
+ */
+export function tokenResponseJson(body: TokenResponseBody): string {
+  return (
+    `{"advertising_token":"${body.advertising_token}","refresh_token":"${body.refresh_token}",` +
+    `"identity_expires":${body.identity_expires},"refresh_expires":${body.refresh_expires},` +
+    `"refresh_from":${body.refresh_from},"refresh_response_key":"${body.refresh_response_key}"}`
+  );
+}
+
 /** Privacy bits: 1 (legacy) for server-side generation, 3 (legacy + client-side) for CSTG. */
 export const PRIVACY_SERVER_SIDE = 1;
 export const PRIVACY_CLIENT_SIDE = 3;

@@ -28,9 +28,18 @@ export function apiKeyId(key: string): string {
   return dot === -1 ? key : key.slice(0, dot);
 }
 
-/** API keys by their key id, verified against their salted hashes. */
+/** Verified key texts kept per directory; past this many the cache starts over (keys are few). */
+const VERIFIED_CACHE_LIMIT = 4096;
+
+/**
+ * API keys by their key id, verified against their salted hashes. A key text that verified once is
+ * remembered (the directory is immutable: a snapshot change builds a new one), so the SHA-512 runs
+ * once per key rather than once per request. Only verified texts are cached: an unknown or wrong
+ * key is hashed every time, as before.
+ */
 export class ClientDirectory {
   readonly #byKeyId = new Map<string, Client>();
+  readonly #verified = new Map<string, Client>();
 
   constructor(records: readonly ClientKeyRecord[]) {
     for (const r of records) {
@@ -50,10 +59,15 @@ export class ClientDirectory {
 
   /** The client a presented API key belongs to, or undefined (unknown key or wrong key text). */
   authenticate(key: string): Client | undefined {
+    const cached = this.#verified.get(key);
+    if (cached !== undefined) return cached;
     const client = this.#byKeyId.get(apiKeyId(key));
     if (!client) return undefined;
     const h = hashApiKey(key, client.keySalt);
-    return h.length === client.keyHash.length && timingSafeEqual(h, client.keyHash) ? client : undefined;
+    if (h.length !== client.keyHash.length || !timingSafeEqual(h, client.keyHash)) return undefined;
+    if (this.#verified.size >= VERIFIED_CACHE_LIMIT) this.#verified.clear();
+    this.#verified.set(key, client);
+    return client;
   }
 
   get size(): number {

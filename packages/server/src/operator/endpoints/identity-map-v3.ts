@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { OperatorContext } from '../context.js';
-import { badRequest, registerEnvelopeRoute, successJson } from '../envelope-route.js';
-import { type MapEnvironment, mapV3ListJson } from '../identity-map/map-identities.js';
+import { badRequest, registerEnvelopeRoute, successAscii } from '../envelope-route.js';
+import { appendMapV3List, type MapEnvironment, V3_ENTRY_SIZE_HINT } from '../identity-map/map-identities.js';
 import { parseV3MapRequest } from '../identity-map/requests.js';
 
 /**
@@ -24,10 +24,19 @@ export function identityMapV3(app: FastifyInstance, ctx: OperatorContext): void 
         nowMs,
       };
       const { lists } = input;
-      return successJson(
-        `{"email":${mapV3ListJson('email', lists.email, env)},"email_hash":${mapV3ListJson('email_hash', lists.email_hash, env)},` +
-          `"phone":${mapV3ListJson('phone', lists.phone, env)},"phone_hash":${mapV3ListJson('phone_hash', lists.phone_hash, env)}}`,
-      );
+      const count =
+        lists.email.length + lists.email_hash.length + lists.phone.length + lists.phone_hash.length;
+      return successAscii(count * V3_ENTRY_SIZE_HINT + 64, (out) => {
+        out.append('{"email":');
+        appendMapV3List(out, 'email', lists.email, env);
+        out.append(',"email_hash":');
+        appendMapV3List(out, 'email_hash', lists.email_hash, env);
+        out.append(',"phone":');
+        appendMapV3List(out, 'phone', lists.phone, env);
+        out.append(',"phone_hash":');
+        appendMapV3List(out, 'phone_hash', lists.phone_hash, env);
+        out.append('}');
+      });
     },
   });
 }

@@ -2,10 +2,10 @@ import { firstLevelHash } from '@uid2-ts/core';
 import type { FastifyInstance } from 'fastify';
 import { isOptedOut } from '../../snapshot/snapshot.js';
 import type { OperatorContext } from '../context.js';
-import { badRequest, registerEnvelopeRoute, success } from '../envelope-route.js';
+import { badRequest, registerEnvelopeRoute, successJson } from '../envelope-route.js';
 import { exactlyOneMessage, INVALID_IDENTIFIER_MESSAGE, singleIdentity } from '../identity-input.js';
 import { checkTcfConsent } from '../tcf.js';
-import { issueIdentity, PRIVACY_SERVER_SIDE } from '../token-service.js';
+import { issueIdentity, PRIVACY_SERVER_SIDE, tokenResponseJson } from '../token-service.js';
 
 /** POST /v2/token/generate (GENERATOR): a new identity for an email, phone or hash (api.md §5.1). */
 export function tokenGenerate(app: FastifyInstance, ctx: OperatorContext): void {
@@ -32,18 +32,20 @@ export function tokenGenerate(app: FastifyInstance, ctx: OperatorContext): void 
         return { kind: 'status', status: 'optout' };
       }
       ctx.metrics.tokensGenerated.inc({ kind: 'generate' });
-      return success(
-        issueIdentity(
-          ctx,
-          snapshot,
-          {
-            siteId: client.siteId,
-            type: id.identity.type,
-            firstLevelHash: flh,
-            privacyBits: PRIVACY_SERVER_SIDE,
-            establishedMs: nowMs,
-          },
-          nowMs,
+      return successJson(
+        tokenResponseJson(
+          issueIdentity(
+            ctx,
+            snapshot,
+            {
+              siteId: client.siteId,
+              type: id.identity.type,
+              firstLevelHash: flh,
+              privacyBits: PRIVACY_SERVER_SIDE,
+              establishedMs: nowMs,
+            },
+            nowMs,
+          ),
         ),
       );
     },

@@ -14,7 +14,7 @@ import { isOptedOut } from '../../snapshot/snapshot.js';
 import { authenticateOptional } from '../auth.js';
 import type { OperatorContext } from '../context.js';
 import { clientError, NO_ACTIVE_KEY_MESSAGE, sendJson, serverError } from '../responses.js';
-import { issueIdentity } from '../token-service.js';
+import { issueIdentity, tokenResponseJson } from '../token-service.js';
 
 /** Tokens established before 2021-03-08T17:00:00Z are treated as opted out ("deprecated"). */
 export const DEPRECATED_BEFORE_MS = Date.UTC(2021, 2, 8, 17, 0, 0);
@@ -79,7 +79,7 @@ export function tokenRefresh(app: FastifyInstance, ctx: OperatorContext): void {
         nowMs,
       );
       ctx.metrics.tokensGenerated.inc({ kind: 'refresh' });
-      return respond(`{"status":"success","body":${JSON.stringify(body)}}`);
+      return respond(`{"status":"success","body":${tokenResponseJson(body)}}`);
     } catch (error) {
       if (!(error instanceof NoActiveKeyError)) throw error;
       request.log.error({ err: error }, 'no active key');

@@ -11,6 +11,7 @@ import {
 } from '@uid2-ts/core';
 import type { OptOutIndex } from '../../snapshot/optout-index.js';
 import { isOptedOut, type OperatorSnapshot } from '../../snapshot/snapshot.js';
+import type { AsciiBody } from '../ascii-body.js';
 import { bucketIds } from './bucket-ids.js';
 import type { V2Element, V3Element } from './requests.js';
 
@@ -92,32 +93,72 @@ export function mapV2(kind: IdentityInputKind, values: readonly V2Element[], env
 const V3_OPTOUT_JSON = `{"e":"${REASON_OPTOUT}"}`;
 const V3_INVALID_JSON = `{"e":"${REASON_INVALID}"}`;
 
+/** Identities resolved (hashed, opt-out checked, bucket found) before their raw UIDs are built. */
+const MAP_CHUNK = 256;
+let touched = 0;
+
 /**
- * One `/v3/identity/map` list (`processIdentityMapV3Response`) as JSON text, index-aligned with the
- * input: `{"u","p","r"}` with the current raw UID, the previous one while the bucket was rotated less
- * than 90 days ago (else null) and the bucket's refresh time in seconds (next UTC midnight when
- * stale), or `{"e": "optout" | "invalid identifier"}`. Built as text directly: raw UIDs are base64 and
- * the error strings are fixed, so nothing needs escaping, and a 5,000-entry list costs no object graph.
+ * Reads each resolved identity's salt bucket and the first character of its salts in a tight loop,
+ * so that the cache misses of a chunk's (randomly placed) buckets overlap here instead of stalling
+ * the raw-UID step one identity at a time. The reads are kept (in `touched`) so they are not elided.
  */
-export function mapV3ListJson(
+function touchBuckets(resolved: ReadonlyArray<Resolved | string>, count: number): void {
+  let t = 0;
+  for (let j = 0; j < count; j++) {
+    const r = resolved[j];
+    if (r === undefined || typeof r === 'string') continue;
+    const b = r.bucket;
+    t += b.lastUpdatedMs;
+    if (b.currentSalt !== null) t += b.currentSalt.charCodeAt(0);
+    else if (b.currentKey !== null && typeof b.currentKey.key === 'string') t += b.currentKey.key.length;
+    if (b.previousSalt !== null) t += b.previousSalt.charCodeAt(0);
+  }
+  touched = (touched + t) | 0;
+}
+
+/** Upper bound of one mapped `/v3/identity/map` entry without a previous UID, for size hints. */
+export const V3_ENTRY_SIZE_HINT = 80;
+
+/**
+ * Appends one `/v3/identity/map` list (`processIdentityMapV3Response`) as JSON text, index-aligned
+ * with the input: `{"u","p","r"}` with the current raw UID, the previous one while the bucket was
+ * rotated less than 90 days ago (else null) and the bucket's refresh time in seconds (next UTC
+ * midnight when stale), or `{"e": "optout" | "invalid identifier"}`. Written as ASCII text directly
+ * into the response plaintext: raw UIDs are base64 and the error strings are fixed, so nothing needs
+ * escaping, and a 5,000-entry list costs no object graph and no intermediate string.
+ */
+export function appendMapV3List(
+  out: AsciiBody,
   kind: IdentityInputKind,
   values: readonly V3Element[],
   env: MapEnvironment,
-): string {
+): void {
   const n = values.length;
-  if (n === 0) return '[]';
-  const parts: string[] = new Array(n);
-  const { nowMs, rawUid } = env;
-  for (let i = 0; i < n; i++) {
-    const value = values[i];
-    const r = typeof value === 'string' ? resolve(kind, value, env) : REASON_INVALID;
-    if (typeof r === 'string') {
-      parts[i] = r === REASON_OPTOUT ? V3_OPTOUT_JSON : V3_INVALID_JSON;
-      continue;
-    }
-    const p = previousRawUid(r.flh, r.bucket, r.type, rawUid, nowMs);
-    parts[i] =
-      `{"u":"${rawUidOf(r, env)}","p":${p === null ? 'null' : `"${p}"`},"r":${refreshFromSeconds(r.bucket, nowMs)}}`;
+  if (n === 0) {
+    out.append('[]');
+    return;
   }
-  return `[${parts.join(',')}]`;
+  const { nowMs, rawUid } = env;
+  const resolved: Array<Resolved | string> = new Array(Math.min(n, MAP_CHUNK));
+  for (let start = 0; start < n; start += MAP_CHUNK) {
+    const count = Math.min(n - start, MAP_CHUNK);
+    for (let j = 0; j < count; j++) {
+      const value = values[start + j];
+      resolved[j] = typeof value === 'string' ? resolve(kind, value, env) : REASON_INVALID;
+    }
+    touchBuckets(resolved, count);
+    for (let j = 0; j < count; j++) {
+      const r = resolved[j] as Resolved | string;
+      const sep = start + j === 0 ? '[' : ',';
+      if (typeof r === 'string') {
+        out.append(r === REASON_OPTOUT ? sep + V3_OPTOUT_JSON : sep + V3_INVALID_JSON);
+        continue;
+      }
+      const p = previousRawUid(r.flh, r.bucket, r.type, rawUid, nowMs);
+      out.append(
+        `${sep}{"u":"${rawUidOf(r, env)}","p":${p === null ? 'null' : `"${p}"`},"r":${refreshFromSeconds(r.bucket, nowMs)}}`,
+      );
+    }
+  }
+  out.append(']');
 }
