@@ -52,7 +52,7 @@ export const runtimeSchema = z
     optout_delivery_max_attempts: z.number().int().min(1).default(20),
     optout_delivery_poll_ms: z.number().int().positive().default(200),
     // Transparency and Control Portal (issue 6; docs/configuration.md).
-    portal_pow_counter: z.number().int().min(2).max(100_000_000).default(200_000),
+    portal_pow_counter: z.number().int().min(2).max(100_000_000).default(100_000),
     portal_pow_cost: z.number().int().positive().max(1_000_000).default(1),
     portal_challenge_ttl_seconds: seconds.default(600),
     portal_step_token_ttl_seconds: seconds.default(600),
