@@ -12,8 +12,9 @@ Usage:
   uid2 --version              print the version
   uid2 <command> --help       help for a command
 
-Status: this build runs the operator and admin roles and map; the opt-out pipeline's delivery and the
-portal are being built (see the project issues).
+Roles of uid2 serve (--roles, default all): operator (the participant API), optout (DSP opt-out
+webhooks), portal (the consumers' Transparency and Control Portal), admin (the admin HTTP API).
+Documentation: README.md and docs/ in the repository.
 `;
 
 async function main(argv: string[]): Promise<number> {
