@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OptOutClient, Uid2Error } from '@uid2-ts/client';
-import { loadRuntimeSettings, startSystem } from '@uid2-ts/server';
+import { loadRuntimeSettings, type RuntimeSettings, type SystemOptions, startSystem } from '@uid2-ts/server';
 import fc from 'fast-check';
 import pino from 'pino';
 import { FIXTURE, startTestOperator, type TestOperator, v2Call } from './helpers/operator.js';
@@ -39,6 +39,34 @@ before(async () => {
   portal = op.system.urls.portal as string;
 });
 after(async () => op.close());
+
+/** A process running the portal role alone (or with an operator), with its own store unless shared. */
+function startPortalProcess(options: {
+  portal: SystemOptions['portal'];
+  dataDir: string;
+  roles?: Array<'operator' | 'portal'>;
+  settings?: Partial<RuntimeSettings>;
+  databaseUrl?: string;
+  masterKey?: string;
+}) {
+  const roles = options.roles ?? ['portal'];
+  return startSystem({
+    host: '127.0.0.1',
+    port: roles.includes('operator') ? 0 : null,
+    metricsPort: null,
+    portalPort: 0,
+    roles,
+    portal: options.portal,
+    settings: loadRuntimeSettings({
+      env: {},
+      overrides: { salt_bucket_count: 1024, ...FAST, ...options.settings },
+    }),
+    logger: pino({ level: 'silent' }),
+    dataDir: options.dataDir,
+    databaseUrl: options.databaseUrl,
+    masterKey: options.masterKey,
+  });
+}
 
 async function rawUidOf(kind: 'email' | 'phone', value: string): Promise<string> {
   const r = await v2Call(op.baseUrl, '/v3/identity/map', { [kind]: [value] }, FIXTURE.all);
@@ -393,15 +421,8 @@ describe('portal: expiry and operator failures', () => {
   });
 
   it('tells the consumer to retry when the operator is unreachable, never a false "done"', async () => {
-    const system = await startSystem({
-      host: '127.0.0.1',
-      port: null,
-      metricsPort: null,
-      portalPort: 0,
-      roles: ['portal'],
+    const system = await startPortalProcess({
       portal: { operatorUrl: 'http://127.0.0.1:9' },
-      settings: loadRuntimeSettings({ env: {}, overrides: { salt_bucket_count: 1024, ...FAST } }),
-      logger: pino({ level: 'silent' }),
       dataDir: `${op.dataDir}-down`,
     });
     try {
@@ -420,15 +441,8 @@ describe('portal: expiry and operator failures', () => {
   });
 
   it('works as a separate portal process with explicit OPTOUT credentials (reference contract)', async () => {
-    const system = await startSystem({
-      host: '127.0.0.1',
-      port: null,
-      metricsPort: null,
-      portalPort: 0,
-      roles: ['portal'],
+    const system = await startPortalProcess({
       portal: { operatorUrl: op.baseUrl, apiKey: FIXTURE.optout.key, apiSecret: FIXTURE.optout.secret },
-      settings: loadRuntimeSettings({ env: {}, overrides: { salt_bucket_count: 1024, ...FAST } }),
-      logger: pino({ level: 'silent' }),
       dataDir: `${op.dataDir}-standalone`,
     });
     try {
@@ -476,18 +490,10 @@ describe('portal on PostgreSQL: processes share rate limits and single use', {
   const masterKey = randomBytes(32).toString('base64');
   const systems: Array<Awaited<ReturnType<typeof startSystem>>> = [];
   const start = async (roles: Array<'operator' | 'portal'>, operatorUrl?: string) => {
-    const system = await startSystem({
-      host: '127.0.0.1',
-      port: roles.includes('operator') ? 0 : null,
-      metricsPort: null,
-      portalPort: 0,
+    const system = await startPortalProcess({
       roles,
       portal: { operatorUrl },
-      settings: loadRuntimeSettings({
-        env: {},
-        overrides: { salt_bucket_count: 1024, ...FAST, portal_rate_limit_identity_per_day: 2 },
-      }),
-      logger: pino({ level: 'silent' }),
+      settings: { portal_rate_limit_identity_per_day: 2 },
       dataDir: `${op.dataDir}-pg`,
       databaseUrl: schemaUrl(schema),
       masterKey,
