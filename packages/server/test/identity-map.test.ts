@@ -357,6 +357,37 @@ describe('POST /v3/identity/map', () => {
     assert.equal(body.email.filter((x) => 'e' in x).length, 5);
   });
 
+  it('opt-outs and invalid entries at lookup-chunk edges of a 5,000 batch, in both versions', async () => {
+    const emails = Array.from({ length: 5000 }, (_, i) => `chunked.user${i}@example.com`);
+    const optedOut = [0, 255, 256, 511, 4095, 4999];
+    const invalid = [1, 257, 3000];
+    for (const i of optedOut) {
+      const email = emails[i] as string;
+      await optOut('email', email, expected('email', email).uid, Math.floor(Date.now() / 1000));
+    }
+    for (const i of invalid) emails[i] = `not-an-email-${i}`;
+    const v3 = await v3Body({ email: emails });
+    const v2 = await v2Body({ email: emails });
+    const mappedV2 = new Map(v2.mapped.map((m) => [m.identifier, m.advertising_id]));
+    for (const [i, email] of emails.entries()) {
+      const entry = v3.email[i] as V3Entry;
+      if (optedOut.includes(i)) assert.deepEqual(entry, { e: 'optout' }, `v3 entry ${i}`);
+      else if (invalid.includes(i)) assert.deepEqual(entry, { e: 'invalid identifier' }, `v3 entry ${i}`);
+      else {
+        const uid = expected('email', email).uid;
+        assert.equal((entry as { u: string }).u, uid, `v3 entry ${i}`);
+        assert.equal(mappedV2.get(email), uid, `v2 entry ${i}`);
+      }
+    }
+    assert.equal(v2.mapped.length, 5000 - optedOut.length - invalid.length);
+    assert.deepEqual(v2.unmapped, [
+      ...[0, 1, 255, 256, 257, 511, 3000, 4095, 4999].map((i) => ({
+        identifier: emails[i],
+        reason: invalid.includes(i) ? 'invalid identifier' : 'optout',
+      })),
+    ]);
+  });
+
   it('previous raw UID while the bucket was rotated less than 90 days ago; null after', async () => {
     const email = 'rotated.user@example.com';
     const before = expected('email', email);

@@ -21,6 +21,9 @@ function uidOf(kind: 0 | 1 | 2, n: number): Buffer {
 const b64 = (b: Buffer): string => b.toString('base64');
 
 function assertSame(compact: OptOutIndex, map: OptOutIndex, flhTexts: string[], uidTexts: string[]): void {
+  // Prefetching (as identity map and optout/status do per chunk) must not change any answer.
+  for (let i = 0; i < flhTexts.length; i += 100) compact.prefetchFirstLevelHashes(flhTexts, i, i + 100);
+  for (let i = 0; i < uidTexts.length; i += 100) compact.prefetchAdvertisingIds(uidTexts, i, i + 100);
   for (const t of flhTexts) assert.equal(compact.byFirstLevelHash(t), map.byFirstLevelHash(t), `FLH ${t}`);
   for (const t of uidTexts) assert.equal(compact.byAdvertisingId(t), map.byAdvertisingId(t), `UID ${t}`);
 }
@@ -97,6 +100,40 @@ describe('CompactOptOutIndex', () => {
           assert.equal(compact.size, map.size);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('prefetching accepts any values and ranges, and changes no answer (fast-check)', () => {
+    const compact = new CompactOptOutIndex();
+    const map = new MapOptOutIndex();
+    for (let n = 0; n < 50; n++) {
+      compact.add(flhOf(n), uidOf((n % 3) as 0 | 1 | 2, n), 1_600_000_000 + n);
+      map.add(flhOf(n), uidOf((n % 3) as 0 | 1 | 2, n), 1_600_000_000 + n);
+    }
+    const known = Array.from({ length: 60 }, (_, n) => [b64(flhOf(n)), b64(uidOf((n % 3) as 0 | 1 | 2, n))]);
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.anything(),
+            fc.string({ minLength: 44, maxLength: 44 }),
+            fc.constantFrom(...known.flat()),
+          ),
+          { maxLength: 600 },
+        ),
+        fc.integer({ min: -10, max: 700 }),
+        fc.integer({ min: -10, max: 700 }),
+        (values, from, to) => {
+          compact.prefetchFirstLevelHashes(values, from, to);
+          compact.prefetchAdvertisingIds(values, from, to);
+          for (const v of values) {
+            if (typeof v !== 'string') continue;
+            assert.equal(compact.byFirstLevelHash(v), map.byFirstLevelHash(v));
+            assert.equal(compact.byAdvertisingId(v), map.byAdvertisingId(v));
+          }
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

@@ -66,6 +66,22 @@ describe('POST /v2/optout/status', () => {
     });
   });
 
+  it('finds every opted-out raw UID of a 5,000-id request, in request order, across lookup chunks', async () => {
+    const emails = Array.from({ length: 7 }, (_, i) => `status.chunk${i}@example.com`);
+    const uids = await Promise.all(emails.map(rawUidOf));
+    const t = Math.floor(Date.now() / 1000) - 7200;
+    for (const [i, email] of emails.entries()) await optOut(email, uids[i] as string, t + i);
+    const ids = Array.from({ length: 5000 }, () => randomBytes(32).toString('base64'));
+    // Positions at the edges of the 256-id chunks the operator looks up at a time, and the last.
+    const positions = [0, 255, 256, 511, 2048, 4095, 4999];
+    for (const [i, p] of positions.entries()) ids[p] = uids[i] as string;
+    const r = await status({ advertising_ids: ids });
+    assert.equal(r.httpStatus, 200);
+    assert.deepEqual(r.json?.body, {
+      opted_out: positions.map((_, i) => ({ advertising_id: uids[i], opted_out_since: (t + i) * 1000 })),
+    });
+  });
+
   it('exact text lookup; test identities are not special; non-strings are never opted out', async () => {
     const a = await rawUidOf('status.c@example.com');
     await optOut('status.c@example.com', a, 1_700_000_000);

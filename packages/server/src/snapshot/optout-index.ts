@@ -11,8 +11,20 @@ export interface OptOutIndex {
   byFirstLevelHash(flhB64: string): number | undefined;
   /** Earliest opt-out time of a raw UID (base64 text), or undefined. */
   byAdvertisingId(rawUidB64: string): number | undefined;
+  /**
+   * A hint that `texts[from]` to `texts[to - 1]` are about to be looked up by first-level hash
+   * (values that are not strings are skipped). Answers do not change; a caller with many lookups
+   * (identity map, opt-out status) calls it per chunk of up to `PREFETCH_CHUNK` texts so that the
+   * random reads of the whole chunk overlap instead of each lookup waiting for its own.
+   */
+  prefetchFirstLevelHashes(texts: ArrayLike<unknown>, from: number, to: number): void;
+  /** The same hint for lookups by raw UID. */
+  prefetchAdvertisingIds(texts: ArrayLike<unknown>, from: number, to: number): void;
   readonly size: number;
 }
+
+/** The most texts one prefetch call reads ahead for (more are ignored): a few hundred slots stay cached. */
+export const PREFETCH_CHUNK = 256;
 
 /** A straightforward exact index on two Maps keyed by base64 text. */
 export class MapOptOutIndex implements OptOutIndex {
@@ -35,6 +47,10 @@ export class MapOptOutIndex implements OptOutIndex {
   byAdvertisingId(rawUidB64: string): number | undefined {
     return this.#byUid.get(rawUidB64);
   }
+
+  prefetchFirstLevelHashes(): void {}
+
+  prefetchAdvertisingIds(): void {}
 
   get size(): number {
     return this.#byFlh.size;
@@ -148,6 +164,22 @@ class KeyTable {
     const s = this.#slots;
     if (s[o + 1] === w1 && s[o + 2] === w2 && s[o + 3] === w3) return s[o + 4]! >>> 0;
     return this.get(h, w1, w2, w3);
+  }
+
+  /** Offset of the home slot of a mixed first word `h`. */
+  homeOffset(h: number): number {
+    return home(h, this.#cap) * SLOT;
+  }
+
+  /**
+   * Reads the slots at `offsets[0]` to `offsets[n - 1]` in one tight loop, so that their cache misses
+   * are in flight together; returns a value made from what it read (so the reads are kept).
+   */
+  touch(offsets: Int32Array, n: number): number {
+    const s = this.#slots;
+    let t = 0;
+    for (let k = 0; k < n; k++) t ^= s[offsets[k]!]!;
+    return t;
   }
 
   /** The stored time + 1 of the key whose first word is `h` (see `mix`), or 0. */
@@ -348,7 +380,9 @@ class KeyStage {
  * (`addRows`, start-up) sizes each table once for load 0.8. A lookup decodes the 8 characters of
  * the key's first word and probes with it; only when a stored first word matches does it decode the
  * rest of the ~22 characters that hold the 16 key bytes (no Buffer, no allocation), and it checks
- * the whole text only on a hit.
+ * the whole text only on a hit. A table far larger than the caches costs one memory latency per
+ * lookup; callers with many lookups prefetch a chunk first (`prefetchFirstLevelHashes`,
+ * `prefetchAdvertisingIds`), so the chunk's random reads overlap.
  *
  * Exactness: every recorded key is answered with exactly its time, and any text that is not the
  * canonical base64 of a 32-byte hash (or 32/33-byte raw UID) misses, as with `MapOptOutIndex`. The
@@ -365,6 +399,10 @@ export class CompactOptOutIndex implements OptOutIndex {
   readonly #uid33 = new KeyTable();
   #oddFlh: Map<string, number> | undefined;
   #oddUid: Map<string, number> | undefined;
+  readonly #ahead = new Int32Array(PREFETCH_CHUNK);
+  readonly #ahead33 = new Int32Array(PREFETCH_CHUNK);
+  /** What prefetching read, kept so that the reads are not optimized away. */
+  #sink = 0;
 
   add(firstLevelHash: Buffer, advertisingId: Buffer, timestamp: number): void {
     const inRange = Number.isInteger(timestamp) && timestamp >= 0 && timestamp <= MAX_TABLE_TIME;
@@ -524,6 +562,44 @@ export class CompactOptOutIndex implements OptOutIndex {
     if (this.#oddUid === undefined) return found;
     const odd = this.#oddUid.get(rawUidB64);
     return odd === undefined || (found !== undefined && found <= odd) ? found : odd;
+  }
+
+  /**
+   * Two passes over the texts: first the home slot of each (from the 8 characters of its first key
+   * word, no memory but the text), then one read per slot in a tight loop, where a few hundred
+   * cache misses overlap; the lookups that follow find their slots cached.
+   */
+  prefetchFirstLevelHashes(texts: ArrayLike<unknown>, from: number, to: number): void {
+    const end = Math.min(to, from + PREFETCH_CHUNK);
+    const offsets = this.#ahead;
+    let n = 0;
+    for (let j = from; j < end; j++) {
+      const s = texts[j];
+      if (typeof s !== 'string' || s.length !== 44) continue;
+      const g0 = group(s, 0);
+      const g1 = group(s, 4);
+      if ((g0 | g1) >= 0) offsets[n++] = this.#flh.homeOffset(mix((g0 << 8) | (g1 >>> 16)));
+    }
+    this.#sink ^= this.#flh.touch(offsets, n);
+  }
+
+  /** As `prefetchFirstLevelHashes`, for raw UIDs (characters 20..27 hold the first key word). */
+  prefetchAdvertisingIds(texts: ArrayLike<unknown>, from: number, to: number): void {
+    const end = Math.min(to, from + PREFETCH_CHUNK);
+    const o32 = this.#ahead;
+    const o33 = this.#ahead33;
+    let n32 = 0;
+    let n33 = 0;
+    for (let j = from; j < end; j++) {
+      const s = texts[j];
+      if (typeof s !== 'string' || s.length !== 44) continue;
+      const g5 = group(s, 20);
+      const g6 = group(s, 24);
+      if ((g5 | g6) < 0) continue;
+      if (s.charCodeAt(43) === 61) o32[n32++] = this.#uid32.homeOffset(mix((g5 << 16) | (g6 >>> 8)));
+      else o33[n33++] = this.#uid33.homeOffset(mix((g5 << 24) | g6));
+    }
+    this.#sink ^= this.#uid32.touch(o32, n32) ^ this.#uid33.touch(o33, n33);
   }
 
   /**

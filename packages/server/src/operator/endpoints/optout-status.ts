@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { PREFETCH_CHUNK } from '../../snapshot/optout-index.js';
 import type { OperatorContext } from '../context.js';
 import { badRequest, registerEnvelopeRoute, success } from '../envelope-route.js';
 
@@ -29,10 +30,16 @@ export function optoutStatus(app: FastifyInstance, ctx: OperatorContext): void {
       if (ids.length > ctx.settings.optout_status_max_request_size) return badRequest(TOO_LARGE_MESSAGE);
       const optOuts = ctx.snapshots.optOuts;
       const optedOut: Array<{ advertising_id: string; opted_out_since: number }> = [];
-      for (const id of ids as unknown[]) {
-        if (typeof id !== 'string') continue;
-        const seconds = optOuts.byAdvertisingId(id);
-        if (seconds !== undefined) optedOut.push({ advertising_id: id, opted_out_since: seconds * 1000 });
+      const list = ids as unknown[];
+      for (let start = 0; start < list.length; start += PREFETCH_CHUNK) {
+        const end = Math.min(list.length, start + PREFETCH_CHUNK);
+        optOuts.prefetchAdvertisingIds(list, start, end);
+        for (let j = start; j < end; j++) {
+          const id = list[j];
+          if (typeof id !== 'string') continue;
+          const seconds = optOuts.byAdvertisingId(id);
+          if (seconds !== undefined) optedOut.push({ advertising_id: id, opted_out_since: seconds * 1000 });
+        }
       }
       return success({ opted_out: optedOut });
     },

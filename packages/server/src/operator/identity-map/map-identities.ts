@@ -9,7 +9,7 @@ import {
   refreshFromSeconds,
   type SaltBucket,
 } from '@uid2-ts/core';
-import type { OptOutIndex } from '../../snapshot/optout-index.js';
+import { type OptOutIndex, PREFETCH_CHUNK } from '../../snapshot/optout-index.js';
 import { isOptedOut, type OperatorSnapshot } from '../../snapshot/snapshot.js';
 import type { AsciiBody } from '../ascii-body.js';
 import { bucketIds } from './bucket-ids.js';
@@ -32,18 +32,60 @@ interface Resolved {
   readonly bucket: SaltBucket;
 }
 
+/** Identities resolved (hashed, opt-out checked, bucket found) at a time, before their raw UIDs. */
+const MAP_CHUNK = PREFETCH_CHUNK;
+
 /**
- * The shared per-identity step of both map endpoints (`UIDOperatorService.mapIdentity`):
- * normalize and hash, first-level hash, opt-out decision (test identities first, then the index),
- * salt bucket. Returns the reason string when the identity is not mapped.
+ * The shared per-identity step of both map endpoints (`UIDOperatorService.mapIdentity`), for
+ * `count` values from `start` into `out[0..count)`: normalize and hash, first-level hash, opt-out
+ * decision (test identities first, then the index), salt bucket; the reason string when the
+ * identity is not mapped. Done a chunk at a time so that the opt-out index is prefetched for the
+ * whole chunk between hashing and deciding.
  */
-function resolve(kind: IdentityInputKind, value: string, env: MapEnvironment): Resolved | string {
-  const id = hashIdentityInput(kind, value);
-  if (id === undefined) return REASON_INVALID;
-  const { snapshot } = env;
-  const flh = firstLevelHash(id.hashB64, snapshot.salts.firstLevelSalt);
-  if (isOptedOut(snapshot, env.optOuts, id.type, flh, 'map')) return REASON_OPTOUT;
-  return { type: id.type, flh, bucket: snapshot.salts.bucketOf(flh) };
+function resolveChunk(
+  kind: IdentityInputKind,
+  values: ReadonlyArray<V2Element | V3Element>,
+  start: number,
+  count: number,
+  env: MapEnvironment,
+  out: Array<Resolved | string>,
+  flhs: Array<string | undefined>,
+  types: IdentityType[],
+): void {
+  const { snapshot, optOuts } = env;
+  const salt = snapshot.salts.firstLevelSalt;
+  for (let j = 0; j < count; j++) {
+    const value = values[start + j];
+    const id = typeof value === 'string' ? hashIdentityInput(kind, value) : undefined;
+    if (id === undefined) {
+      flhs[j] = undefined;
+      continue;
+    }
+    flhs[j] = firstLevelHash(id.hashB64, salt);
+    types[j] = id.type;
+  }
+  optOuts.prefetchFirstLevelHashes(flhs, 0, count);
+  for (let j = 0; j < count; j++) {
+    const flh = flhs[j];
+    if (flh === undefined) {
+      out[j] = REASON_INVALID;
+      continue;
+    }
+    const type = types[j] as IdentityType;
+    out[j] = isOptedOut(snapshot, optOuts, type, flh, 'map')
+      ? REASON_OPTOUT
+      : { type, flh, bucket: snapshot.salts.bucketOf(flh) };
+  }
+}
+
+/** Per-chunk scratch arrays of one map request. */
+function chunkScratch(n: number) {
+  const size = Math.min(n, MAP_CHUNK);
+  return {
+    resolved: new Array<Resolved | string>(size),
+    flhs: new Array<string | undefined>(size),
+    types: new Array<IdentityType>(size),
+  };
 }
 
 function rawUidOf(r: Resolved, env: MapEnvironment): string {
@@ -75,16 +117,20 @@ export function mapV2(kind: IdentityInputKind, values: readonly V2Element[], env
   const mapped: V2Mapped[] = [];
   const unmapped: V2Unmapped[] = [];
   const idOf = bucketIds(env.snapshot.salts);
-  for (const value of values) {
-    if (typeof value !== 'string') {
-      unmapped.push({ identifier: value.invalid, reason: REASON_INVALID });
-      continue;
-    }
-    const r = resolve(kind, value, env);
-    if (typeof r === 'string') {
-      unmapped.push({ identifier: value, reason: r });
-    } else {
-      mapped.push({ identifier: value, advertising_id: rawUidOf(r, env), bucket_id: idOf(r.bucket.id) });
+  const { resolved, flhs, types } = chunkScratch(values.length);
+  for (let start = 0; start < values.length; start += MAP_CHUNK) {
+    const count = Math.min(values.length - start, MAP_CHUNK);
+    resolveChunk(kind, values, start, count, env, resolved, flhs, types);
+    for (let j = 0; j < count; j++) {
+      const value = values[start + j] as V2Element;
+      const r = resolved[j] as Resolved | string;
+      if (typeof value !== 'string') {
+        unmapped.push({ identifier: value.invalid, reason: REASON_INVALID });
+      } else if (typeof r === 'string') {
+        unmapped.push({ identifier: value, reason: r });
+      } else {
+        mapped.push({ identifier: value, advertising_id: rawUidOf(r, env), bucket_id: idOf(r.bucket.id) });
+      }
     }
   }
   return unmapped.length === 0 ? { mapped } : { mapped, unmapped };
@@ -93,8 +139,6 @@ export function mapV2(kind: IdentityInputKind, values: readonly V2Element[], env
 const V3_OPTOUT_JSON = `{"e":"${REASON_OPTOUT}"}`;
 const V3_INVALID_JSON = `{"e":"${REASON_INVALID}"}`;
 
-/** Identities resolved (hashed, opt-out checked, bucket found) before their raw UIDs are built. */
-const MAP_CHUNK = 256;
 let touched = 0;
 
 /**
@@ -139,13 +183,10 @@ export function appendMapV3List(
     return;
   }
   const { nowMs, rawUid } = env;
-  const resolved: Array<Resolved | string> = new Array(Math.min(n, MAP_CHUNK));
+  const { resolved, flhs, types } = chunkScratch(n);
   for (let start = 0; start < n; start += MAP_CHUNK) {
     const count = Math.min(n - start, MAP_CHUNK);
-    for (let j = 0; j < count; j++) {
-      const value = values[start + j];
-      resolved[j] = typeof value === 'string' ? resolve(kind, value, env) : REASON_INVALID;
-    }
+    resolveChunk(kind, values, start, count, env, resolved, flhs, types);
     touchBuckets(resolved, count);
     for (let j = 0; j < count; j++) {
       const r = resolved[j] as Resolved | string;
