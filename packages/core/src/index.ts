@@ -6,7 +6,14 @@ export * from './cstg/index.js';
 export * from './envelope/index.js';
 export * from './identity/index.js';
 export * from './keys/index.js';
-export { fromBase64, fromBase64Url, toBase64, toBase64Url } from './lib/base64.js';
+export {
+  fromBase64,
+  fromBase64Bytes,
+  fromBase64Url,
+  toBase64,
+  toBase64Bytes,
+  toBase64Url,
+} from './lib/base64.js';
 export type { CodedError, Result } from './lib/result.js';
 export * from './token/index.js';
 export * from './uid/index.js';

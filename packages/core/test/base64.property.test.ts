@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fromBase64, fromBase64Url, toBase64 } from '@uid2-ts/core';
+import { fromBase64, fromBase64Bytes, fromBase64Url, toBase64, toBase64Bytes } from '@uid2-ts/core';
 import fc from 'fast-check';
 
 /** A plain model of java.util.Base64.getDecoder() acceptance (alphabet, padding), for comparison. */
@@ -36,6 +36,47 @@ describe('strict base64 decoding', () => {
       { numRuns: 2000 },
     );
   });
+  it('fromBase64Bytes (a body read as bytes, decoded in 64 KiB pieces) agrees with the model', () => {
+    // Texts around and beyond one piece, with up to two characters replaced anywhere (also at the
+    // edges of pieces), trailing padding varied, and bytes outside ASCII.
+    const corruption = fc.record({
+      at: fc.oneof(fc.nat(), fc.constantFrom(65535, 65536, 65537, 131071, 131072)),
+      c: fc.constantFrom(...'=-_ \n.*A+/'.split(''), 'é', '\u00ff'),
+    });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 40_000, max: 140_000 }),
+        fc.array(corruption, { maxLength: 2 }),
+        fc.constantFrom('', '=', '==', '==='),
+        fc.boolean(),
+        (n, changes, padding, stripPadding) => {
+          let text = Buffer.alloc(n, n & 255).toString('base64');
+          if (stripPadding) text = text.replace(/=+$/, '');
+          text += padding;
+          for (const { at, c } of changes) {
+            const i = at % text.length;
+            text = text.slice(0, i) + c + text.slice(i + 1);
+          }
+          const bytes = Buffer.from(text, 'utf8');
+          assert.deepEqual(fromBase64Bytes(bytes), model(text), `${n} ${JSON.stringify(changes)} ${padding}`);
+          assert.deepEqual(fromBase64Bytes(bytes), fromBase64(text));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('toBase64Bytes is the ASCII bytes of toBase64, at any length', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 200_000 }), fc.nat(255), (n, fill) => {
+        const bytes = Buffer.alloc(n, fill);
+        if (n > 2) bytes[n - 2] = 7;
+        assert.deepEqual(toBase64Bytes(bytes), Buffer.from(toBase64(bytes), 'latin1'));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('round-trips any bytes, and URL-safe text only through fromBase64Url', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 700 }), (b) => {

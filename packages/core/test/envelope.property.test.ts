@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
   type EnvelopeErrorCode,
+  envelopeWireBody,
   isRequestTimestampFresh,
   openRequestEnvelope,
   openResponseEnvelope,
@@ -176,6 +177,50 @@ describe('request envelope properties', () => {
         const fresh = isRequestTimestampFresh(now + offset, now);
         assert.equal(fresh, offset > -120_000 && offset <= 119_000);
       }),
+    );
+  });
+});
+
+describe('large envelopes (identity-map sized: pieces of 64 KiB in the cipher and in base64)', () => {
+  it('open the same from a string and from bytes, round trip, and report the same error when corrupted', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9000 }),
+        secret,
+        nonce,
+        fc.option(fc.record({ at: fc.nat(), c: fc.constantFrom('-', '_', '=', ' ', '*', 'é', 'A', '/') })),
+        (count, key, n, change) => {
+          const payload = { email: Array.from({ length: count }, (_, i) => `user${i}@example.com`) };
+          const sealed = sealRequestEnvelope(payload, key, { nowMs: NOW, nonce: n });
+          let text = sealed.envelope.toString('base64');
+          if (change !== null) {
+            const i = change.at % text.length;
+            text = text.slice(0, i) + change.c + text.slice(i + 1);
+          }
+          const fromText = openRequestEnvelope(text, { secret: key, nowMs: NOW, binary: false });
+          const fromBytes = openRequestEnvelope(Buffer.from(text), {
+            secret: key,
+            nowMs: NOW,
+            binary: false,
+          });
+          assert.deepEqual(fromBytes, fromText);
+          const fallback = openRequestEnvelope(Buffer.from(text), { secret: key, nowMs: NOW, binary: true });
+          assert.equal(fallback.ok, fromText.ok);
+          if (fromText.ok && text === sealed.envelope.toString('base64')) {
+            assert.deepEqual(fromText.value.payload, payload);
+            // The answer for such a request: sealed in pieces, sent as base64 bytes.
+            const json = JSON.stringify({ status: 'success', body: payload });
+            const response = sealResponseEnvelope(json, fromText.value.nonce, key, { nowMs: NOW });
+            const wire = envelopeWireBody(response, false);
+            assert.equal(wire.contentType, 'text/plain');
+            assert.equal(Buffer.from(wire.body).toString('latin1'), response.toString('base64'));
+            const opened = openResponseEnvelope(Buffer.from(wire.body).toString('latin1'), key, n);
+            if (!opened.ok) throw new Error(opened.error.message);
+            assert.equal(opened.value.text, json);
+          }
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 });

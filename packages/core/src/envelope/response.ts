@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { gcmDecrypt, gcmEncrypt } from '../lib/aes-gcm.js';
-import { fromBase64, toBase64 } from '../lib/base64.js';
+import { fromBase64, toBase64, toBase64Bytes } from '../lib/base64.js';
 import { asBuffer, readInt64BE, writeInt64BE } from '../lib/bytes.js';
 import { type CodedError, fail, ok, type Result } from '../lib/result.js';
 import {
@@ -71,15 +71,21 @@ export interface EnvelopeWireBody {
   readonly contentType: typeof OCTET_STREAM_CONTENT_TYPE | typeof TEXT_PLAIN_CONTENT_TYPE;
 }
 
+/** Above this many bytes a text envelope's base64 is returned as ASCII bytes rather than a string. */
+const LARGE_TEXT_ENVELOPE = 32 * 1024;
+
 /**
  * The wire form of a sealed envelope: raw bytes as `application/octet-stream` when `binary`
  * (for responses: the effective form reported by openRequestEnvelope), else standard base64 text
- * as `text/plain` (what the reference sends back for every non-binary request).
+ * as `text/plain` (what the reference sends back for every non-binary request): a string, or its
+ * ASCII bytes for envelopes over 32 KiB.
  */
 export function envelopeWireBody(envelope: Uint8Array, binary: boolean): EnvelopeWireBody {
   return binary
     ? { body: asBuffer(envelope), contentType: OCTET_STREAM_CONTENT_TYPE }
-    : { body: toBase64(envelope), contentType: TEXT_PLAIN_CONTENT_TYPE };
+    : envelope.length > LARGE_TEXT_ENVELOPE
+      ? { body: toBase64Bytes(envelope), contentType: TEXT_PLAIN_CONTENT_TYPE }
+      : { body: toBase64(envelope), contentType: TEXT_PLAIN_CONTENT_TYPE };
 }
 
 /**

@@ -4,6 +4,8 @@ import { randomBytes } from './random.js';
 
 export const GCM_IV_LENGTH = 12;
 export const GCM_TAG_LENGTH = 16;
+/** Bytes encrypted or decrypted per `update` call for large inputs. */
+const GCM_PIECE = 64 * 1024;
 /** IV + tag: what a "GCM blob" adds to its plaintext. */
 export const GCM_OVERHEAD = GCM_IV_LENGTH + GCM_TAG_LENGTH;
 
@@ -35,8 +37,16 @@ export function gcmEncrypt(
   if (aad) cipher.setAAD(aad);
   const out = Buffer.allocUnsafe(GCM_IV_LENGTH + plaintext.length + GCM_TAG_LENGTH);
   out.set(nonce, 0);
-  const body = cipher.update(plaintext);
-  body.copy(out, GCM_IV_LENGTH);
+  if (plaintext.length <= GCM_PIECE) {
+    cipher.update(plaintext).copy(out, GCM_IV_LENGTH);
+  } else {
+    // Large plaintexts (identity map responses) in pieces: each output is a small allocation that
+    // memory is reused for, instead of one more buffer as large as the plaintext.
+    const src = Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength);
+    for (let i = 0; i < src.length; i += GCM_PIECE) {
+      cipher.update(src.subarray(i, Math.min(src.length, i + GCM_PIECE))).copy(out, GCM_IV_LENGTH + i);
+    }
+  }
   cipher.final();
   cipher.getAuthTag().copy(out, GCM_IV_LENGTH + plaintext.length);
   return out;
@@ -54,7 +64,17 @@ export function gcmDecrypt(key: Uint8Array, blob: Uint8Array, aad?: Uint8Array):
     const decipher = createDecipheriv(algorithm(key), key, b.subarray(0, GCM_IV_LENGTH));
     decipher.setAuthTag(b.subarray(b.length - GCM_TAG_LENGTH));
     if (aad) decipher.setAAD(aad);
-    const body = decipher.update(b.subarray(GCM_IV_LENGTH, b.length - GCM_TAG_LENGTH));
+    const end = b.length - GCM_TAG_LENGTH;
+    if (end - GCM_IV_LENGTH <= GCM_PIECE) {
+      const body = decipher.update(b.subarray(GCM_IV_LENGTH, end));
+      decipher.final();
+      return body;
+    }
+    // Large blobs (identity map requests) in pieces, as in gcmEncrypt.
+    const body = Buffer.allocUnsafe(end - GCM_IV_LENGTH);
+    for (let i = GCM_IV_LENGTH; i < end; i += GCM_PIECE) {
+      decipher.update(b.subarray(i, Math.min(end, i + GCM_PIECE))).copy(body, i - GCM_IV_LENGTH);
+    }
     decipher.final();
     return body;
   } catch {
