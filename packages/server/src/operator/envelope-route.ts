@@ -142,10 +142,13 @@ export function registerEnvelopeRoute(
           : { status: result.status, message: result.message },
       );
     }
-    const sealed =
-      asciiBody !== undefined
-        ? sealResponsePlaintext(asciiBody.plaintext(), opened.value.nonce, client.secret, { nowMs })
-        : sealResponseEnvelope(responseJson(result), opened.value.nonce, client.secret, { nowMs });
+    let sealed: Buffer;
+    if (asciiBody !== undefined) {
+      sealed = sealResponsePlaintext(asciiBody.plaintext(), opened.value.nonce, client.secret, { nowMs });
+      asciiBody.recycle();
+    } else {
+      sealed = sealResponseEnvelope(responseJson(result), opened.value.nonce, client.secret, { nowMs });
+    }
     const wire = envelopeWireBody(sealed, opened.value.binary);
     return reply.code(200).header('content-type', wire.contentType).send(wire.body);
   });
