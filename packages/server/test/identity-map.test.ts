@@ -357,6 +357,20 @@ describe('POST /v3/identity/map', () => {
     assert.equal(body.email.filter((x) => 'e' in x).length, 5);
   });
 
+  it('concurrent large requests each get their own answer (response buffers are reused)', async () => {
+    const batches = Array.from({ length: 4 }, (_, b) =>
+      Array.from({ length: 3000 + b * 500 }, (_, i) => `concurrent${b}.user${i}@example.com`),
+    );
+    const bodies = await Promise.all(batches.map((email) => v3Body({ email })));
+    for (const [b, body] of bodies.entries()) {
+      const emails = batches[b] as string[];
+      assert.equal(body.email.length, emails.length);
+      for (const i of [0, 1234, emails.length - 1]) {
+        assert.equal((body.email[i] as { u: string }).u, expected('email', emails[i] as string).uid);
+      }
+    }
+  });
+
   it('opt-outs and invalid entries at lookup-chunk edges of a 5,000 batch, in both versions', async () => {
     const emails = Array.from({ length: 5000 }, (_, i) => `chunked.user${i}@example.com`);
     const optedOut = [0, 255, 256, 511, 4095, 4999];
