@@ -39,8 +39,10 @@ const MAP_CHUNK = PREFETCH_CHUNK;
  * The shared per-identity step of both map endpoints (`UIDOperatorService.mapIdentity`), for
  * `count` values from `start` into `out[0..count)`: normalize and hash, first-level hash, opt-out
  * decision (test identities first, then the index), salt bucket; the reason string when the
- * identity is not mapped. Done a chunk at a time so that the opt-out index is prefetched for the
- * whole chunk between hashing and deciding.
+ * identity is not mapped. Done a chunk at a time: between hashing and deciding, the chunk's opt-out
+ * index slots, salt-bucket references, bucket objects and salts are each read in one tight loop, so
+ * that the cache misses of these randomly placed reads overlap instead of stalling one identity at
+ * a time (each read needs the one before it, so they are separate loops).
  */
 function resolveChunk(
   kind: IdentityInputKind,
@@ -51,6 +53,7 @@ function resolveChunk(
   out: Array<Resolved | string>,
   flhs: Array<string | undefined>,
   types: IdentityType[],
+  buckets: Array<SaltBucket | undefined>,
 ): void {
   const { snapshot, optOuts } = env;
   const salt = snapshot.salts.firstLevelSalt;
@@ -65,16 +68,21 @@ function resolveChunk(
     types[j] = id.type;
   }
   optOuts.prefetchFirstLevelHashes(flhs, 0, count);
+  const salts = snapshot.salts;
   for (let j = 0; j < count; j++) {
     const flh = flhs[j];
-    if (flh === undefined) {
+    buckets[j] = flh === undefined ? undefined : salts.bucketOf(flh);
+  }
+  touchBuckets(buckets, count);
+  for (let j = 0; j < count; j++) {
+    const flh = flhs[j];
+    const bucket = buckets[j];
+    if (flh === undefined || bucket === undefined) {
       out[j] = REASON_INVALID;
       continue;
     }
     const type = types[j] as IdentityType;
-    out[j] = isOptedOut(snapshot, optOuts, type, flh, 'map')
-      ? REASON_OPTOUT
-      : { type, flh, bucket: snapshot.salts.bucketOf(flh) };
+    out[j] = isOptedOut(snapshot, optOuts, type, flh, 'map') ? REASON_OPTOUT : { type, flh, bucket };
   }
 }
 
@@ -85,6 +93,7 @@ function chunkScratch(n: number) {
     resolved: new Array<Resolved | string>(size),
     flhs: new Array<string | undefined>(size),
     types: new Array<IdentityType>(size),
+    buckets: new Array<SaltBucket | undefined>(size),
   };
 }
 
@@ -117,10 +126,10 @@ export function mapV2(kind: IdentityInputKind, values: readonly V2Element[], env
   const mapped: V2Mapped[] = [];
   const unmapped: V2Unmapped[] = [];
   const idOf = bucketIds(env.snapshot.salts);
-  const { resolved, flhs, types } = chunkScratch(values.length);
+  const { resolved, flhs, types, buckets } = chunkScratch(values.length);
   for (let start = 0; start < values.length; start += MAP_CHUNK) {
     const count = Math.min(values.length - start, MAP_CHUNK);
-    resolveChunk(kind, values, start, count, env, resolved, flhs, types);
+    resolveChunk(kind, values, start, count, env, resolved, flhs, types, buckets);
     for (let j = 0; j < count; j++) {
       const value = values[start + j] as V2Element;
       const r = resolved[j] as Resolved | string;
@@ -142,17 +151,18 @@ const V3_INVALID_JSON = `{"e":"${REASON_INVALID}"}`;
 let touched = 0;
 
 /**
- * Reads each resolved identity's salt bucket and the first character of its salts in a tight loop,
- * so that the cache misses of a chunk's (randomly placed) buckets overlap here instead of stalling
- * the raw-UID step one identity at a time. The reads are kept (in `touched`) so they are not elided.
+ * Reads each bucket, then the first character of its salts (or its key), in two tight loops (see
+ * `resolveChunk`). The reads are kept (in `touched`) so they are not elided.
  */
-function touchBuckets(resolved: ReadonlyArray<Resolved | string>, count: number): void {
+function touchBuckets(buckets: ReadonlyArray<SaltBucket | undefined>, count: number): void {
   let t = 0;
   for (let j = 0; j < count; j++) {
-    const r = resolved[j];
-    if (r === undefined || typeof r === 'string') continue;
-    const b = r.bucket;
-    t += b.lastUpdatedMs;
+    const b = buckets[j];
+    if (b !== undefined) t += b.lastUpdatedMs;
+  }
+  for (let j = 0; j < count; j++) {
+    const b = buckets[j];
+    if (b === undefined) continue;
     if (b.currentSalt !== null) t += b.currentSalt.charCodeAt(0);
     else if (b.currentKey !== null && typeof b.currentKey.key === 'string') t += b.currentKey.key.length;
     if (b.previousSalt !== null) t += b.previousSalt.charCodeAt(0);
@@ -183,11 +193,10 @@ export function appendMapV3List(
     return;
   }
   const { nowMs, rawUid } = env;
-  const { resolved, flhs, types } = chunkScratch(n);
+  const { resolved, flhs, types, buckets } = chunkScratch(n);
   for (let start = 0; start < n; start += MAP_CHUNK) {
     const count = Math.min(n - start, MAP_CHUNK);
-    resolveChunk(kind, values, start, count, env, resolved, flhs, types);
-    touchBuckets(resolved, count);
+    resolveChunk(kind, values, start, count, env, resolved, flhs, types, buckets);
     for (let j = 0; j < count; j++) {
       const r = resolved[j] as Resolved | string;
       const sep = start + j === 0 ? '[' : ',';
