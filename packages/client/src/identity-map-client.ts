@@ -1,5 +1,7 @@
-import { Uid2Error } from './lib/errors.js';
-import { chunk, OperatorTransport, runBounded, type Uid2ClientOptions } from './lib/http.js';
+import { type Batching, batchingOf } from './lib/batching.js';
+import type { Uid2Error } from './lib/errors.js';
+import { chunk, runBounded, type Uid2ClientOptions } from './lib/http.js';
+import { invalidResponse } from './lib/invalid-response.js';
 
 /** Identities to map. Raw emails and phones are sent as given (the operator normalizes them). */
 export interface IdentityMapInput {
@@ -81,11 +83,9 @@ export function flattenInput(input: IdentityMapInput): Array<readonly [IdentityM
   return out;
 }
 
-/** The effective batch size: `batchSize` capped at 5,000. Internal. */
-export function batchSizeOf(options: IdentityMapClientOptions): number {
-  const size = Math.floor(options.batchSize ?? MAX_IDENTITY_MAP_BATCH);
-  if (!(size >= 1)) throw new TypeError('batchSize must be ≥ 1');
-  return Math.min(size, MAX_IDENTITY_MAP_BATCH);
+/** The transport, batch size (capped at 5,000) and concurrency of an identity-map client. Internal. */
+export function identityMapBatching(options: IdentityMapClientOptions): Batching {
+  return batchingOf(options, MAX_IDENTITY_MAP_BATCH, MAX_IDENTITY_MAP_BATCH);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -101,15 +101,11 @@ const PATH = '/v3/identity/map';
  * backoff, and uses binary envelopes.
  */
 export class IdentityMapClient {
-  readonly #transport: OperatorTransport;
-  readonly #batchSize: number;
-  readonly #concurrency: number;
+  readonly #batching: Batching;
 
   /** Creates a client; see {@link IdentityMapClientOptions} for batching and concurrency. */
   constructor(options: IdentityMapClientOptions) {
-    this.#transport = new OperatorTransport(options);
-    this.#batchSize = batchSizeOf(options);
-    this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+    this.#batching = identityMapBatching(options);
   }
 
   /**
@@ -119,10 +115,10 @@ export class IdentityMapClient {
    */
   async generateIdentityMap(input: IdentityMapInput): Promise<IdentityMapResult> {
     const result: IdentityMapResult = { mapped: new Map(), unmapped: new Map() };
-    const batches = chunk(flattenInput(input), this.#batchSize);
+    const batches = chunk(flattenInput(input), this.#batching.batchSize);
     await runBounded(
       batches.map((batch) => () => this.#mapBatch(batch, result)),
-      this.#concurrency,
+      this.#batching.concurrency,
     );
     return result;
   }
@@ -137,8 +133,8 @@ export class IdentityMapClient {
       if (list === undefined) payload[kind] = [value];
       else list.push(value);
     }
-    const response = await this.#transport.postEnvelope(PATH, payload, true);
-    if (response.status !== 'success') throw this.#transport.unexpectedStatus(PATH, response);
+    const response = await this.#batching.transport.postEnvelope(PATH, payload, true);
+    if (response.status !== 'success') throw this.#batching.transport.unexpectedStatus(PATH, response);
     const body = response.body;
     if (!isObject(body)) throw invalid('response body is not an object');
     for (const [kind] of IDENTITY_MAP_KINDS) {
@@ -171,10 +167,5 @@ export class IdentityMapClient {
 }
 
 function invalid(message: string): Uid2Error {
-  return new Uid2Error({
-    code: 'invalid_response',
-    message: `${PATH}: ${message}`,
-    path: PATH,
-    httpStatus: 200,
-  });
+  return invalidResponse(PATH, message);
 }

@@ -1,14 +1,16 @@
 import {
-  batchSizeOf,
   IDENTITY_MAP_KINDS,
   type IdentityMapClientOptions,
   type IdentityMapInput,
   type IdentityMapWireKind,
+  identityMapBatching,
   type UnmappedIdentity,
   unmappedReasonOf,
 } from './identity-map-client.js';
-import { Uid2Error } from './lib/errors.js';
-import { chunk, OperatorTransport, runBounded } from './lib/http.js';
+import type { Batching } from './lib/batching.js';
+import type { Uid2Error } from './lib/errors.js';
+import { chunk, runBounded } from './lib/http.js';
+import { invalidResponse } from './lib/invalid-response.js';
 
 /** A v2 mapping: the raw UID2 and the salt bucket it was derived with. */
 export interface MappedIdentityV2 {
@@ -31,12 +33,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function invalid(message: string): Uid2Error {
-  return new Uid2Error({
-    code: 'invalid_response',
-    message: `${PATH}: ${message}`,
-    path: PATH,
-    httpStatus: 200,
-  });
+  return invalidResponse(PATH, message);
 }
 
 /**
@@ -45,15 +42,11 @@ function invalid(message: string): Uid2Error {
  * run with bounded concurrency and 429/5xx retries, with binary envelopes.
  */
 export class IdentityMapV2Client {
-  readonly #transport: OperatorTransport;
-  readonly #batchSize: number;
-  readonly #concurrency: number;
+  readonly #batching: Batching;
 
   /** Creates a client; see {@link IdentityMapClientOptions} for batching and concurrency. */
   constructor(options: IdentityMapClientOptions) {
-    this.#transport = new OperatorTransport(options);
-    this.#batchSize = batchSizeOf(options);
-    this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+    this.#batching = identityMapBatching(options);
   }
 
   /**
@@ -67,16 +60,16 @@ export class IdentityMapV2Client {
       const values = input[field];
       if (values === undefined || values.length === 0) continue;
       const unique = [...new Set(values)];
-      for (const batch of chunk(unique, this.#batchSize))
+      for (const batch of chunk(unique, this.#batching.batchSize))
         tasks.push(() => this.#mapBatch(kind, batch, result));
     }
-    await runBounded(tasks, this.#concurrency);
+    await runBounded(tasks, this.#batching.concurrency);
     return result;
   }
 
   async #mapBatch(kind: IdentityMapWireKind, batch: string[], result: IdentityMapV2Result): Promise<void> {
-    const response = await this.#transport.postEnvelope(PATH, { [kind]: batch }, true);
-    if (response.status !== 'success') throw this.#transport.unexpectedStatus(PATH, response);
+    const response = await this.#batching.transport.postEnvelope(PATH, { [kind]: batch }, true);
+    if (response.status !== 'success') throw this.#batching.transport.unexpectedStatus(PATH, response);
     const body = response.body;
     if (!isObject(body) || !Array.isArray(body['mapped'])) throw invalid('response has no "mapped" list');
     for (const entry of body['mapped'] as unknown[]) {

@@ -1,5 +1,7 @@
-import { Uid2Error } from './lib/errors.js';
-import { chunk, OperatorTransport, runBounded, type Uid2ClientOptions } from './lib/http.js';
+import { type Batching, batchingOf } from './lib/batching.js';
+import type { Uid2Error } from './lib/errors.js';
+import { chunk, runBounded, type Uid2ClientOptions } from './lib/http.js';
+import { invalidResponse } from './lib/invalid-response.js';
 
 /** Batching of {@link OptOutStatusClient} (on top of {@link Uid2ClientOptions}). */
 export interface OptOutStatusClientOptions extends Uid2ClientOptions {
@@ -26,17 +28,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * ID_READER key), in batches of ≤ 5,000 with bounded concurrency and 429/5xx retries.
  */
 export class OptOutStatusClient {
-  readonly #transport: OperatorTransport;
-  readonly #batchSize: number;
-  readonly #concurrency: number;
+  readonly #batching: Batching;
 
   /** Creates a client; see {@link OptOutStatusClientOptions}. */
   constructor(options: OptOutStatusClientOptions) {
-    this.#transport = new OperatorTransport(options);
-    const size = Math.floor(options.batchSize ?? 5000);
-    if (!(size >= 1)) throw new TypeError('batchSize must be ≥ 1');
-    this.#batchSize = size;
-    this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+    this.#batching = batchingOf(options, 5000);
   }
 
   /**
@@ -45,11 +41,11 @@ export class OptOutStatusClient {
    */
   async getOptOutStatus(advertisingIds: readonly string[]): Promise<OptOutStatusResult> {
     const optedOut = new Map<string, number>();
-    const batches = chunk([...new Set(advertisingIds)], this.#batchSize);
+    const batches = chunk([...new Set(advertisingIds)], this.#batching.batchSize);
     await runBounded(
       batches.map((batch) => async () => {
-        const response = await this.#transport.postEnvelope(PATH, { advertising_ids: batch });
-        if (response.status !== 'success') throw this.#transport.unexpectedStatus(PATH, response);
+        const response = await this.#batching.transport.postEnvelope(PATH, { advertising_ids: batch });
+        if (response.status !== 'success') throw this.#batching.transport.unexpectedStatus(PATH, response);
         const list = isObject(response.body) ? response.body['opted_out'] : undefined;
         if (!Array.isArray(list)) throw invalid('response has no "opted_out" list');
         for (const entry of list as unknown[]) {
@@ -63,17 +59,12 @@ export class OptOutStatusClient {
           optedOut.set(entry['advertising_id'], entry['opted_out_since']);
         }
       }),
-      this.#concurrency,
+      this.#batching.concurrency,
     );
     return { optedOut };
   }
 }
 
 function invalid(message: string): Uid2Error {
-  return new Uid2Error({
-    code: 'invalid_response',
-    message: `${PATH}: ${message}`,
-    path: PATH,
-    httpStatus: 200,
-  });
+  return invalidResponse(PATH, message);
 }

@@ -4,15 +4,8 @@ import { invalid, notFound, refused } from './errors.js';
 import { booleanOf, clientTypesOf, integerOf, listOf } from './validation.js';
 
 /** A keyset as admin shows it; `allowedSites: null` means every site. */
-export interface KeysetView {
-  readonly keysetId: number;
-  readonly siteId: number;
-  readonly name: string;
-  readonly allowedSites: readonly number[] | null;
+export interface KeysetView extends Omit<KeysetRecord, 'allowedTypes'> {
   readonly allowedTypes: readonly string[];
-  readonly enabled: boolean;
-  readonly isDefault: boolean;
-  readonly created: number;
 }
 
 export function keysetView(k: KeysetRecord): KeysetView {

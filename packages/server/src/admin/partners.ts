@@ -3,18 +3,8 @@ import { type AdminContext, audit, nowSeconds } from './context.js';
 import { conflict, invalid, notFound } from './errors.js';
 import { booleanOf, integerOf } from './validation.js';
 
-/** A partner as admin lists it: header values and the signing secret masked. */
-export interface PartnerView {
-  readonly name: string;
-  readonly url: string;
-  readonly method: 'GET' | 'POST';
-  readonly headers: readonly string[];
-  readonly format: PartnerFormat;
-  readonly secret: string | null;
-  readonly batchSize: number;
-  readonly enabled: boolean;
-  readonly created: number;
-}
+/** A partner as admin lists it: the record's fields, header values and the signing secret masked. */
+export type PartnerView = PartnerRecord;
 
 const MASK = '********';
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the reference's URL placeholder, not a template

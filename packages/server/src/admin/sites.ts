@@ -5,15 +5,12 @@ import { conflict, notFound } from './errors.js';
 import { appNamesOf, booleanOf, clientTypesOf, domainsOf, integerOf, nameOf } from './validation.js';
 
 /** A site as admin shows it. */
-export interface SiteView {
-  readonly id: number;
-  readonly name: string;
-  readonly description: string;
-  readonly enabled: boolean;
+export interface SiteView
+  extends Pick<SiteRecord, 'id' | 'name' | 'description' | 'enabled' | 'appNames' | 'created'> {
+  /** The record's `clientTypes`. */
   readonly types: readonly string[];
+  /** The record's `domainNames`. */
   readonly domains: readonly string[];
-  readonly appNames: readonly string[];
-  readonly created: number;
 }
 
 export function siteView(s: SiteRecord): SiteView {

@@ -1,12 +1,12 @@
-import { Buffer } from 'node:buffer';
 import pg from 'pg';
 import type { SecretBox } from '../../secrets/secret-box.js';
+import { DATA_TABLES } from '../data-tables.js';
 import { MIGRATIONS } from '../migrations.js';
+import { FORMAT, num, type Row, rowReader, str } from '../rows.js';
 import type { Store } from '../store.js';
 import type {
   AuditRecord,
   ClientKeyRecord,
-  ClientType,
   DeadLetterRecord,
   KeypairRecord,
   KeyRecord,
@@ -16,24 +16,18 @@ import type {
   NewOptOut,
   OptOutClientIpRecord,
   OptOutRecord,
-  PartnerFormat,
   PartnerRecord,
   SaltBucketRecord,
   SaltConfig,
-  SaltFormat,
   SiteRecord,
 } from '../types.js';
 import { type PostgresTarget, parsePostgresUrl, quoteIdent } from './connection.js';
 
-type Row = Record<string, unknown>;
 type ChangeKind = 'participants' | 'salts' | 'optouts';
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
-const num = (v: unknown): number => Number(v);
-const str = (v: unknown): string => String(v);
-const json = <T>(v: unknown): T => JSON.parse(String(v)) as T;
-const FORMAT: Record<SaltFormat, number> = { salt: 0, key: 1 };
-const formatOf = (v: unknown): SaltFormat => (Number(v) === 1 ? 'key' : 'salt');
+/** PostgreSQL returns booleans as booleans. */
+const read = rowReader((v) => v === true);
 
 /** The channel every write transaction notifies (payload: the kind of change). */
 export const CHANGE_CHANNEL = 'uid2_changes';
@@ -195,18 +189,8 @@ export class PostgresStore implements Store {
 
   /** Whether the store holds anything (used to decide whether a master key may be created). */
   async isEmpty(): Promise<boolean> {
-    const tables = [
-      'sites',
-      'client_keys',
-      'keysets',
-      'keyset_keys',
-      'client_side_keypairs',
-      'salt_config',
-      'optouts',
-      'optout_partners',
-    ];
     const rows = await this.#query(
-      `SELECT ${tables.map((t) => `EXISTS (SELECT 1 FROM ${t})`).join(' OR ')} AS any`,
+      `SELECT ${DATA_TABLES.map((t) => `EXISTS (SELECT 1 FROM ${t})`).join(' OR ')} AS any`,
     );
     return rows[0]?.any !== true;
   }
@@ -217,17 +201,7 @@ export class PostgresStore implements Store {
   }
 
   async listSites(): Promise<SiteRecord[]> {
-    return (await this.#query('SELECT * FROM sites ORDER BY id')).map((r) => ({
-      id: num(r.id),
-      name: str(r.name),
-      description: str(r.description),
-      enabled: r.enabled === true,
-      visible: r.visible === true,
-      clientTypes: json<ClientType[]>(r.client_types),
-      domainNames: json<string[]>(r.domain_names),
-      appNames: json<string[]>(r.app_names),
-      created: num(r.created),
-    }));
+    return (await this.#query('SELECT * FROM sites ORDER BY id')).map(read.site);
   }
 
   async upsertSite(s: SiteRecord): Promise<void> {
@@ -257,19 +231,9 @@ export class PostgresStore implements Store {
 
   async listClientKeys(): Promise<ClientKeyRecord[]> {
     const box = this.#secrets();
-    return (await this.#query('SELECT * FROM client_keys ORDER BY key_id')).map((r) => ({
-      keyId: str(r.key_id),
-      keyHash: str(r.key_hash),
-      keySalt: str(r.key_salt),
-      secret: box.open(str(r.secret_enc), `client_keys:${str(r.key_id)}`),
-      name: str(r.name),
-      contact: str(r.contact),
-      siteId: num(r.site_id),
-      roles: json<string[]>(r.roles),
-      disabled: r.disabled === true,
-      serviceId: num(r.service_id),
-      created: num(r.created),
-    }));
+    return (await this.#query('SELECT * FROM client_keys ORDER BY key_id')).map((r) =>
+      read.clientKey(r, box),
+    );
   }
 
   async upsertClientKey(k: ClientKeyRecord): Promise<void> {
@@ -302,16 +266,7 @@ export class PostgresStore implements Store {
   }
 
   async listKeysets(): Promise<KeysetRecord[]> {
-    return (await this.#query('SELECT * FROM keysets ORDER BY keyset_id')).map((r) => ({
-      keysetId: num(r.keyset_id),
-      siteId: num(r.site_id),
-      name: str(r.name),
-      allowedSites: r.allowed_sites === null ? null : json<number[]>(r.allowed_sites),
-      allowedTypes: json<ClientType[]>(r.allowed_types),
-      created: num(r.created),
-      enabled: r.enabled === true,
-      isDefault: r.is_default === true,
-    }));
+    return (await this.#query('SELECT * FROM keysets ORDER BY keyset_id')).map(read.keyset);
   }
 
   async upsertKeyset(k: KeysetRecord): Promise<void> {
@@ -340,14 +295,7 @@ export class PostgresStore implements Store {
 
   async listKeys(): Promise<KeyRecord[]> {
     const box = this.#secrets();
-    return (await this.#query('SELECT * FROM keyset_keys ORDER BY id')).map((r) => ({
-      id: num(r.id),
-      keysetId: num(r.keyset_id),
-      created: num(r.created),
-      activates: num(r.activates),
-      expires: num(r.expires),
-      secret: box.open(str(r.secret_enc), `keyset_keys:${num(r.id)}`),
-    }));
+    return (await this.#query('SELECT * FROM keyset_keys ORDER BY id')).map((r) => read.key(r, box));
   }
 
   async insertKeys(keys: readonly KeyRecord[]): Promise<void> {
@@ -375,17 +323,9 @@ export class PostgresStore implements Store {
 
   async listKeypairs(): Promise<KeypairRecord[]> {
     const box = this.#secrets();
-    return (await this.#query('SELECT * FROM client_side_keypairs ORDER BY subscription_id')).map((r) => ({
-      subscriptionId: str(r.subscription_id),
-      siteId: num(r.site_id),
-      name: str(r.name),
-      publicKey: str(r.public_key),
-      privateKey: box
-        .open(str(r.private_key_enc), `client_side_keypairs:${str(r.subscription_id)}`)
-        .toString('utf8'),
-      disabled: r.disabled === true,
-      created: num(r.created),
-    }));
+    return (await this.#query('SELECT * FROM client_side_keypairs ORDER BY subscription_id')).map((r) =>
+      read.keypair(r, box),
+    );
   }
 
   async upsertKeypair(k: KeypairRecord): Promise<void> {
@@ -406,14 +346,7 @@ export class PostgresStore implements Store {
   async getSaltConfig(): Promise<SaltConfig | undefined> {
     const r = (await this.#query('SELECT * FROM salt_config WHERE id = 1'))[0];
     if (!r) return undefined;
-    const box = this.#secrets();
-    return {
-      firstLevelSalt: box.open(str(r.first_level_enc), 'salt_config:first_level').toString('utf8'),
-      seed: box.open(str(r.seed_enc), 'salt_config:seed'),
-      idPrefix: str(r.id_prefix),
-      idSecret: box.open(str(r.id_secret_enc), 'salt_config:id_secret').toString('utf8'),
-      bucketCount: num(r.bucket_count),
-    };
+    return read.saltConfig(r, this.#secrets());
   }
 
   async initSalts(config: SaltConfig, buckets: Iterable<SaltBucketRecord>): Promise<void> {
@@ -489,17 +422,7 @@ export class PostgresStore implements Store {
           rowMode: 'array',
         });
         for (const row of page.rows) {
-          fn({
-            idx: num(row[0]),
-            generation: num(row[1]),
-            format: formatOf(row[2]),
-            keyId: num(row[3]),
-            previousGeneration: row[4] === null ? null : num(row[4]),
-            previousFormat: row[5] === null ? null : formatOf(row[5]),
-            previousKeyId: row[6] === null ? null : num(row[6]),
-            lastUpdatedMs: num(row[7]),
-            refreshFromMs: num(row[8]),
-          });
+          fn(read.saltBucket(row));
         }
         const last = page.rows[page.rows.length - 1];
         if (!last || page.rows.length < SALT_READ_PAGE) break;
@@ -575,12 +498,7 @@ export class PostgresStore implements Store {
       'SELECT seq, flh, advertising_id, ts FROM optouts WHERE seq > $1 ORDER BY seq LIMIT $2',
       [afterSeq, limit],
     );
-    return rows.map((r) => ({
-      seq: num(r.seq),
-      firstLevelHash: Buffer.from(r.flh as Uint8Array),
-      advertisingId: Buffer.from(r.advertising_id as Uint8Array),
-      timestamp: num(r.ts),
-    }));
+    return rows.map(read.optOut);
   }
 
   async scanOptOutRows(afterSeq: number, visit: (row: string) => void): Promise<number> {
@@ -608,11 +526,7 @@ export class PostgresStore implements Store {
       'SELECT seq, ip_hash, ts FROM optout_client_ips WHERE seq > $1 ORDER BY seq LIMIT $2',
       [options.afterSeq ?? 0, options.limit],
     );
-    return rows.map((r) => ({
-      seq: num(r.seq),
-      ipHash: Buffer.from(r.ip_hash as Uint8Array),
-      timestamp: num(r.ts),
-    }));
+    return rows.map(read.optOutClientIp);
   }
 
   async purgeOptOutClientIps(before: number): Promise<number> {
@@ -622,22 +536,9 @@ export class PostgresStore implements Store {
 
   async listPartners(): Promise<PartnerRecord[]> {
     const box = this.#secrets();
-    return (await this.#query('SELECT * FROM optout_partners ORDER BY name')).map((r) => ({
-      name: str(r.name),
-      url: str(r.url),
-      method: str(r.method) === 'POST' ? 'POST' : 'GET',
-      headers: json<string[]>(
-        box.open(str(r.headers_enc), `optout_partners:${str(r.name)}:headers`).toString('utf8'),
-      ),
-      format: str(r.format) as PartnerFormat,
-      secret:
-        r.secret_enc === null
-          ? null
-          : box.open(str(r.secret_enc), `optout_partners:${str(r.name)}:secret`).toString('utf8'),
-      batchSize: num(r.batch_size),
-      enabled: r.enabled === true,
-      created: num(r.created),
-    }));
+    return (await this.#query('SELECT * FROM optout_partners ORDER BY name')).map((r) =>
+      read.partner(r, box),
+    );
   }
 
   async upsertPartner(p: PartnerRecord): Promise<void> {
@@ -709,17 +610,7 @@ export class PostgresStore implements Store {
        ORDER BY seq LIMIT $2`,
       [partner, options.limit ?? null],
     );
-    return rows.map((r) => ({
-      id: num(r.id),
-      partner: str(r.partner),
-      seq: num(r.seq),
-      advertisingId: Buffer.from(r.advertising_id as Uint8Array),
-      timestamp: num(r.ts),
-      attempts: num(r.attempts),
-      lastError: str(r.last_error),
-      created: num(r.created),
-      replay: r.replay === true,
-    }));
+    return rows.map(read.deadLetter);
   }
 
   /** Marks dead letters for replay and notifies `optouts`, so the delivering process wakes up. */
@@ -757,14 +648,7 @@ export class PostgresStore implements Store {
       options.beforeId ?? Number.MAX_SAFE_INTEGER,
       options.limit,
     ]);
-    return rows.map((r) => ({
-      id: num(r.id),
-      ts: num(r.ts),
-      actor: str(r.actor),
-      action: str(r.action),
-      target: str(r.target),
-      details: json<Record<string, unknown>>(r.details),
-    }));
+    return rows.map(read.audit);
   }
 
   /**

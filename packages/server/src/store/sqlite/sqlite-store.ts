@@ -1,14 +1,14 @@
-import { Buffer } from 'node:buffer';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SecretBox } from '../../secrets/secret-box.js';
+import { DATA_TABLES } from '../data-tables.js';
 import { MIGRATIONS } from '../migrations.js';
+import { FORMAT, num, type Row, rowReader, str } from '../rows.js';
 import type { Store } from '../store.js';
 import type {
   AuditRecord,
   ClientKeyRecord,
-  ClientType,
   DeadLetterRecord,
   KeypairRecord,
   KeyRecord,
@@ -18,21 +18,14 @@ import type {
   NewOptOut,
   OptOutClientIpRecord,
   OptOutRecord,
-  PartnerFormat,
   PartnerRecord,
   SaltBucketRecord,
   SaltConfig,
-  SaltFormat,
   SiteRecord,
 } from '../types.js';
 
-type Row = Record<string, unknown>;
-const num = (v: unknown): number => Number(v);
-const str = (v: unknown): string => String(v);
-const bool = (v: unknown): boolean => Number(v) !== 0;
-const json = <T>(v: unknown): T => JSON.parse(String(v)) as T;
-const FORMAT: Record<SaltFormat, number> = { salt: 0, key: 1 };
-const formatOf = (v: unknown): SaltFormat => (Number(v) === 1 ? 'key' : 'salt');
+/** SQLite keeps booleans as integers. */
+const read = rowReader((v) => Number(v) !== 0);
 
 /**
  * The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so a committed write
@@ -110,17 +103,7 @@ export class SqliteStore implements Store {
 
   /** Whether the store holds anything (used to decide whether a master key may be created). */
   isEmpty(): boolean {
-    const tables = [
-      'sites',
-      'client_keys',
-      'keysets',
-      'keyset_keys',
-      'client_side_keypairs',
-      'salt_config',
-      'optouts',
-      'optout_partners',
-    ];
-    return tables.every((t) => this.#db.prepare(`SELECT 1 FROM ${t} LIMIT 1`).get() === undefined);
+    return DATA_TABLES.every((t) => this.#db.prepare(`SELECT 1 FROM ${t} LIMIT 1`).get() === undefined);
   }
 
   async changeVersion(): Promise<number> {
@@ -128,17 +111,7 @@ export class SqliteStore implements Store {
   }
 
   async listSites(): Promise<SiteRecord[]> {
-    return (this.#db.prepare('SELECT * FROM sites ORDER BY id').all() as Row[]).map((r) => ({
-      id: num(r.id),
-      name: str(r.name),
-      description: str(r.description),
-      enabled: bool(r.enabled),
-      visible: bool(r.visible),
-      clientTypes: json<ClientType[]>(r.client_types),
-      domainNames: json<string[]>(r.domain_names),
-      appNames: json<string[]>(r.app_names),
-      created: num(r.created),
-    }));
+    return (this.#db.prepare('SELECT * FROM sites ORDER BY id').all() as Row[]).map(read.site);
   }
 
   async upsertSite(s: SiteRecord): Promise<void> {
@@ -165,19 +138,9 @@ export class SqliteStore implements Store {
 
   async listClientKeys(): Promise<ClientKeyRecord[]> {
     const box = this.#secrets();
-    return (this.#db.prepare('SELECT * FROM client_keys ORDER BY key_id').all() as Row[]).map((r) => ({
-      keyId: str(r.key_id),
-      keyHash: str(r.key_hash),
-      keySalt: str(r.key_salt),
-      secret: box.open(str(r.secret_enc), `client_keys:${str(r.key_id)}`),
-      name: str(r.name),
-      contact: str(r.contact),
-      siteId: num(r.site_id),
-      roles: json<string[]>(r.roles),
-      disabled: bool(r.disabled),
-      serviceId: num(r.service_id),
-      created: num(r.created),
-    }));
+    return (this.#db.prepare('SELECT * FROM client_keys ORDER BY key_id').all() as Row[]).map((r) =>
+      read.clientKey(r, box),
+    );
   }
 
   async upsertClientKey(k: ClientKeyRecord): Promise<void> {
@@ -210,16 +173,7 @@ export class SqliteStore implements Store {
   }
 
   async listKeysets(): Promise<KeysetRecord[]> {
-    return (this.#db.prepare('SELECT * FROM keysets ORDER BY keyset_id').all() as Row[]).map((r) => ({
-      keysetId: num(r.keyset_id),
-      siteId: num(r.site_id),
-      name: str(r.name),
-      allowedSites: r.allowed_sites === null ? null : json<number[]>(r.allowed_sites),
-      allowedTypes: json<ClientType[]>(r.allowed_types),
-      created: num(r.created),
-      enabled: bool(r.enabled),
-      isDefault: bool(r.is_default),
-    }));
+    return (this.#db.prepare('SELECT * FROM keysets ORDER BY keyset_id').all() as Row[]).map(read.keyset);
   }
 
   async upsertKeyset(k: KeysetRecord): Promise<void> {
@@ -248,14 +202,9 @@ export class SqliteStore implements Store {
 
   async listKeys(): Promise<KeyRecord[]> {
     const box = this.#secrets();
-    return (this.#db.prepare('SELECT * FROM keyset_keys ORDER BY id').all() as Row[]).map((r) => ({
-      id: num(r.id),
-      keysetId: num(r.keyset_id),
-      created: num(r.created),
-      activates: num(r.activates),
-      expires: num(r.expires),
-      secret: box.open(str(r.secret_enc), `keyset_keys:${num(r.id)}`),
-    }));
+    return (this.#db.prepare('SELECT * FROM keyset_keys ORDER BY id').all() as Row[]).map((r) =>
+      read.key(r, box),
+    );
   }
 
   async insertKeys(keys: readonly KeyRecord[]): Promise<void> {
@@ -290,17 +239,7 @@ export class SqliteStore implements Store {
     const box = this.#secrets();
     return (
       this.#db.prepare('SELECT * FROM client_side_keypairs ORDER BY subscription_id').all() as Row[]
-    ).map((r) => ({
-      subscriptionId: str(r.subscription_id),
-      siteId: num(r.site_id),
-      name: str(r.name),
-      publicKey: str(r.public_key),
-      privateKey: box
-        .open(str(r.private_key_enc), `client_side_keypairs:${str(r.subscription_id)}`)
-        .toString('utf8'),
-      disabled: bool(r.disabled),
-      created: num(r.created),
-    }));
+    ).map((r) => read.keypair(r, box));
   }
 
   async upsertKeypair(k: KeypairRecord): Promise<void> {
@@ -329,14 +268,7 @@ export class SqliteStore implements Store {
   async getSaltConfig(): Promise<SaltConfig | undefined> {
     const r = this.#db.prepare('SELECT * FROM salt_config WHERE id = 1').get() as Row | undefined;
     if (!r) return undefined;
-    const box = this.#secrets();
-    return {
-      firstLevelSalt: box.open(str(r.first_level_enc), 'salt_config:first_level').toString('utf8'),
-      seed: box.open(str(r.seed_enc), 'salt_config:seed'),
-      idPrefix: str(r.id_prefix),
-      idSecret: box.open(str(r.id_secret_enc), 'salt_config:id_secret').toString('utf8'),
-      bucketCount: num(r.bucket_count),
-    };
+    return read.saltConfig(r, this.#secrets());
   }
 
   async initSalts(config: SaltConfig, buckets: Iterable<SaltBucketRecord>): Promise<void> {
@@ -386,17 +318,7 @@ export class SqliteStore implements Store {
   async forEachSaltBucket(fn: (bucket: SaltBucketRecord) => void): Promise<void> {
     const stmt = this.#db.prepare('SELECT * FROM salt_buckets ORDER BY idx').raw(true);
     for (const row of stmt.iterate() as Iterable<unknown[]>) {
-      fn({
-        idx: num(row[0]),
-        generation: num(row[1]),
-        format: formatOf(row[2]),
-        keyId: num(row[3]),
-        previousGeneration: row[4] === null ? null : num(row[4]),
-        previousFormat: row[5] === null ? null : formatOf(row[5]),
-        previousKeyId: row[6] === null ? null : num(row[6]),
-        lastUpdatedMs: num(row[7]),
-        refreshFromMs: num(row[8]),
-      });
+      fn(read.saltBucket(row));
     }
   }
 
@@ -431,12 +353,7 @@ export class SqliteStore implements Store {
       this.#db
         .prepare('SELECT seq, flh, advertising_id, ts FROM optouts WHERE seq > ? ORDER BY seq LIMIT ?')
         .all(afterSeq, limit) as Row[]
-    ).map((r) => ({
-      seq: num(r.seq),
-      firstLevelHash: Buffer.from(r.flh as Uint8Array),
-      advertisingId: Buffer.from(r.advertising_id as Uint8Array),
-      timestamp: num(r.ts),
-    }));
+    ).map(read.optOut);
   }
 
   async scanOptOutRows(afterSeq: number, visit: (row: string) => void): Promise<number> {
@@ -458,7 +375,7 @@ export class SqliteStore implements Store {
       this.#db
         .prepare('SELECT seq, ip_hash, ts FROM optout_client_ips WHERE seq > ? ORDER BY seq LIMIT ?')
         .all(options.afterSeq ?? 0, options.limit) as Row[]
-    ).map((r) => ({ seq: num(r.seq), ipHash: Buffer.from(r.ip_hash as Uint8Array), timestamp: num(r.ts) }));
+    ).map(read.optOutClientIp);
   }
 
   async purgeOptOutClientIps(before: number): Promise<number> {
@@ -467,22 +384,9 @@ export class SqliteStore implements Store {
 
   async listPartners(): Promise<PartnerRecord[]> {
     const box = this.#secrets();
-    return (this.#db.prepare('SELECT * FROM optout_partners ORDER BY name').all() as Row[]).map((r) => ({
-      name: str(r.name),
-      url: str(r.url),
-      method: str(r.method) === 'POST' ? 'POST' : 'GET',
-      headers: json<string[]>(
-        box.open(str(r.headers_enc), `optout_partners:${str(r.name)}:headers`).toString('utf8'),
-      ),
-      format: str(r.format) as PartnerFormat,
-      secret:
-        r.secret_enc === null
-          ? null
-          : box.open(str(r.secret_enc), `optout_partners:${str(r.name)}:secret`).toString('utf8'),
-      batchSize: num(r.batch_size),
-      enabled: bool(r.enabled),
-      created: num(r.created),
-    }));
+    return (this.#db.prepare('SELECT * FROM optout_partners ORDER BY name').all() as Row[]).map((r) =>
+      read.partner(r, box),
+    );
   }
 
   async upsertPartner(p: PartnerRecord): Promise<void> {
@@ -557,17 +461,7 @@ export class SqliteStore implements Store {
          ORDER BY seq LIMIT ?`,
       )
       .all(partner, options.limit ?? -1) as Row[];
-    return rows.map((r) => ({
-      id: num(r.id),
-      partner: str(r.partner),
-      seq: num(r.seq),
-      advertisingId: Buffer.from(r.advertising_id as Uint8Array),
-      timestamp: num(r.ts),
-      attempts: num(r.attempts),
-      lastError: str(r.last_error),
-      created: num(r.created),
-      replay: bool(r.replay),
-    }));
+    return rows.map(read.deadLetter);
   }
 
   async requestDeadLetterReplay(partner: string, ids: readonly number[] | 'all'): Promise<number> {
@@ -596,14 +490,7 @@ export class SqliteStore implements Store {
     const rows = this.#db
       .prepare('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?')
       .all(options.beforeId ?? Number.MAX_SAFE_INTEGER, options.limit) as Row[];
-    return rows.map((r) => ({
-      id: num(r.id),
-      ts: num(r.ts),
-      actor: str(r.actor),
-      action: str(r.action),
-      target: str(r.target),
-      details: json<Record<string, unknown>>(r.details),
-    }));
+    return rows.map(read.audit);
   }
 
   /** One SQLite file has one writer process running jobs: the server. */
