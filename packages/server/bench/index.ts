@@ -247,15 +247,17 @@ try {
   });
   const url = v2Server.url;
 
-  const generateBodies = emails(3000).map((email) => envelope({ email }));
+  // Request envelopes carry their creation time and expire after two minutes: each round (and the
+  // v4 server below) seals fresh ones.
+  const generateBodies = () => emails(3000).map((email) => envelope({ email }));
+  const mapBodies = () => Array.from({ length: 12 }, () => envelope({ email: emails(BATCH) }));
   const refreshTokens: string[] = [];
   for (const email of emails(500)) {
     const body = (await v2(url, '/v2/token/generate', { email })).body as { refresh_token: string };
     refreshTokens.push(body.refresh_token);
   }
-  const mapBodies = Array.from({ length: 12 }, () => envelope({ email: emails(BATCH) }));
   // The plaintext sizes of one request and its response, for the cipher part of the map floor.
-  const mapRequestBytes = Buffer.from(mapBodies[0] as string, 'base64').length - 29;
+  const mapRequestBytes = Buffer.from(mapBodies()[0] as string, 'base64').length - 29;
   const mapResponseBytes =
     JSON.stringify(await v2(url, '/v3/identity/map', { email: emails(BATCH) })).length + 16;
   const json = { 'content-type': 'application/json' };
@@ -263,10 +265,10 @@ try {
   const more = { refresh: [] as LoadResult[], map: [] as LoadResult[], mapFloor: [] as number[] };
   for (let r = 0; r < ROUNDS; r++) {
     runs.trivial.push(load(url, '/bench/trivial', ['{}'], json));
-    runs.generate.push(load(url, '/v2/token/generate', generateBodies));
+    runs.generate.push(load(url, '/v2/token/generate', generateBodies()));
     runs.gcm6.push(load(url, '/bench/gcm6', ['{}'], json));
     more.refresh.push(load(url, '/v2/token/refresh', refreshTokens, { 'content-type': 'text/plain' }));
-    more.map.push(load(url, '/v3/identity/map', mapBodies));
+    more.map.push(load(url, '/v3/identity/map', mapBodies()));
     more.mapFloor.push(mapFloorPerSecond('v2', mapRequestBytes, mapResponseBytes));
   }
   const rps = (xs: readonly LoadResult[]) => xs.map((x) => x.rps);
@@ -342,7 +344,7 @@ try {
   const map4: number[] = [];
   const floor4: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    map4.push(load(v4Server.url, '/v3/identity/map', mapBodies).rps * BATCH);
+    map4.push(load(v4Server.url, '/v3/identity/map', mapBodies()).rps * BATCH);
     floor4.push(mapFloorPerSecond('v4', mapRequestBytes, mapResponseBytes));
   }
   rows.push(
