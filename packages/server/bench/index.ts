@@ -27,6 +27,10 @@ const CONNECTIONS = 50;
 const BATCH = 5000;
 const work = mkdtempSync(join(tmpdir(), 'uid2-bench-'));
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+// This process measures the in-process floors: it stays on the load generator's core (the load
+// generator runs only while this process waits for it), never on the server's, where requests still
+// in flight when a load ends would slow a floor down.
+if (hasTaskset) spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)]);
 const pinned = (cpu: number, args: string[]): [string, string[]] =>
   hasTaskset ? ['taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args];
 const creds = { key: FIXTURE.all.key, secret: Buffer.from(FIXTURE.all.secret, 'base64') };
@@ -372,6 +376,8 @@ try {
   for (const proc of started) if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   rmSync(work, { recursive: true, force: true });
 }
+// The propagation bench starts processes of its own; they may use both cores again.
+if (hasTaskset) spawnSync('taskset', ['-a', '-p', '-c', '0,1', String(process.pid)]);
 rows.push(...(await propagationRows()));
 rows.push(...(await optOutIndexRows()));
 emit(rows);
