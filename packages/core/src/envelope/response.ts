@@ -31,15 +31,10 @@ export function sealResponseEnvelope(
   secret: Uint8Array,
   options: SealResponseEnvelopeOptions = {},
 ): Buffer {
-  if (nonce.length !== V2_ENVELOPE_NONCE_LENGTH) {
-    throw new RangeError(`envelope nonce must be ${V2_ENVELOPE_NONCE_LENGTH} bytes, got ${nonce.length}`);
-  }
   const body = typeof json === 'string' ? Buffer.from(json, 'utf8') : json;
   const plaintext = Buffer.allocUnsafe(V2_ENVELOPE_HEADER_LENGTH + body.length);
-  writeInt64BE(plaintext, Math.floor(options.nowMs ?? Date.now()), 0);
-  plaintext.set(nonce, 8);
   plaintext.set(body, V2_ENVELOPE_HEADER_LENGTH);
-  return gcmEncrypt(secret, plaintext, checkedIv(options.iv));
+  return sealResponsePlaintext(plaintext, nonce, secret, options);
 }
 
 /**
