@@ -25,6 +25,7 @@ import {
 } from '@uid2-ts/server';
 import { MIGRATIONS } from '../src/store/migrations.js';
 import { parsePostgresUrl } from '../src/store/postgres/connection.js';
+import { PostgresStore } from '../src/store/postgres/postgres-store.js';
 import {
   dropSchema,
   freshSchema,
@@ -752,6 +753,47 @@ for (const engine of engines) {
         await writer.upsertSite(site(90));
         await waitFor(() => seen.includes('participants'), 'a notification after reconnecting');
         unsubscribe();
+      });
+
+      it('scanOptOutRows in small pages: every row once, in seq order, across pages and sequence gaps', async () => {
+        const location = engine.location();
+        const url = location.databaseUrl as string;
+        await (await open(location)).appendOptOuts([]);
+        const schema = new URL(url).searchParams.get('schema') as string;
+        const store = await PostgresStore.open(url, { optOutScanPage: 3 });
+        try {
+          const optOut = (i: number) => ({
+            firstLevelHash: randomBytes(32),
+            advertisingId: randomBytes(i % 2 === 0 ? 33 : 32),
+            timestamp: 1_700_000_000 + i,
+          });
+          const appended = [...(await store.appendOptOuts(Array.from({ length: 5 }, (_, i) => optOut(i))))];
+          // A rolled-back append leaves a gap of sequence numbers (a whole page of them).
+          await withAdminClient(async (c) => {
+            await c.query('BEGIN');
+            await c.query(
+              `INSERT INTO "${schema}".optouts (flh, advertising_id, ts)
+               SELECT sha256(int8send(i)), sha256(int8send(-i)), i FROM generate_series(1, 4) AS i`,
+            );
+            await c.query('ROLLBACK');
+          });
+          appended.push(...(await store.appendOptOuts(Array.from({ length: 6 }, (_, i) => optOut(5 + i)))));
+          const rowOf = (o: OptOutRecord) =>
+            `${o.timestamp},${o.firstLevelHash.toString('hex')},${o.advertisingId.toString('hex')}`;
+          const last = appended[appended.length - 1]?.seq as number;
+          for (const from of [0, 1, 2, 3, 4, (appended[5]?.seq as number) - 1, last - 1, last]) {
+            const rows: string[] = [];
+            const reached = await store.scanOptOutRows(from, (row) => rows.push(row.toLowerCase()));
+            assert.deepEqual(
+              { rows, reached },
+              { rows: appended.filter((o) => o.seq > from).map(rowOf), reached: last },
+              `scan after seq ${from}`,
+            );
+          }
+          assert.deepEqual(await store.listOptOutsAfter(0, 100), appended);
+        } finally {
+          await store.close();
+        }
       });
 
       it('tryLeadership: exclusive across instances, re-entrant for the holder, passed over on close', async () => {

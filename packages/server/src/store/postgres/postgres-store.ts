@@ -36,7 +36,7 @@ const KINDS: ReadonlySet<string> = new Set<ChangeKind>(['participants', 'salts',
 const SALT_WRITE_CHUNK = 20_000;
 /** Rows per page when streaming salt buckets. */
 const SALT_READ_PAGE = 50_000;
-/** Rows per page of the opt-out bulk read (`scanOptOutRows`). */
+/** Default sequence numbers per page of the opt-out bulk read (`scanOptOutRows`). */
 const OPTOUT_SCAN_PAGE = 100_000;
 const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 5_000;
@@ -54,6 +54,8 @@ export interface PostgresStoreOptions {
   readonly maxConnections?: number;
   /** How long to wait for a connection before failing a call (default 10 s). */
   readonly connectTimeoutMs?: number;
+  /** Sequence numbers per page of the start-up opt-out read, `scanOptOutRows` (default 100,000). */
+  readonly optOutScanPage?: number;
 }
 
 /**
@@ -70,6 +72,7 @@ export class PostgresStore implements Store {
   readonly #pool: pg.Pool;
   #box: SecretBox | undefined;
   #closed = false;
+  readonly #optOutScanPage: number;
 
   readonly #listeners = new Set<(kind: ChangeKind) => void>();
   #listenClient: pg.Client | undefined;
@@ -85,6 +88,10 @@ export class PostgresStore implements Store {
   private constructor(target: PostgresTarget, options: PostgresStoreOptions) {
     this.#target = target;
     this.location = target.location;
+    const page = options.optOutScanPage ?? OPTOUT_SCAN_PAGE;
+    if (!Number.isSafeInteger(page) || page < 1)
+      throw new RangeError('optOutScanPage must be a positive integer');
+    this.#optOutScanPage = page;
     this.#pool = new pg.Pool({
       ...target.config,
       max: options.maxConnections ?? 10,
@@ -501,24 +508,52 @@ export class PostgresStore implements Store {
     return rows.map(read.optOut);
   }
 
+  /**
+   * Streams every opt-out after `afterSeq` as a text row, in seq order, in pages of
+   * `optOutScanPage` sequence numbers (`seq > a AND seq <= a + page`: a primary-key range, read in
+   * index order without a sort or a LIMIT; holes left by rolled-back appends only make a page shorter). Two pages are in flight on two connections: the
+   * database produces the next page while this process visits the current one. JIT is off on those
+   * connections; it would compile each page's plan again on a table without statistics.
+   */
   async scanOptOutRows(afterSeq: number, visit: (row: string) => void): Promise<number> {
     const top = (await this.#query('SELECT max(seq) AS m FROM optouts'))[0]?.m;
     const max = top === null || top === undefined ? 0 : num(top);
-    let cursor = afterSeq;
-    while (cursor < max) {
-      // Keyset pages of text rows (array mode: no row object per opt-out, no Buffer per key).
-      const { rows } = await this.#pool.query<[string, string]>({
-        text: `SELECT seq, ts::text || ',' || encode(flh, 'hex') || ',' || encode(advertising_id, 'hex')
-               FROM optouts WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
-        values: [cursor, max, OPTOUT_SCAN_PAGE],
+    if (max <= afterSeq) return afterSeq;
+    const pageSize = this.#optOutScanPage;
+    const clients = [await this.#pool.connect(), await this.#pool.connect()] as const;
+    let broken: Error | undefined;
+    const page = async (c: pg.PoolClient, from: number): Promise<string[][]> => {
+      const { rows } = await c.query<[string]>({
+        text: `SELECT ts::text || ',' || encode(flh, 'hex') || ',' || encode(advertising_id, 'hex')
+               FROM optouts WHERE seq > $1 AND seq <= $2 ORDER BY seq`,
+        values: [from, Math.min(max, from + pageSize)],
         rowMode: 'array',
       });
-      for (const row of rows) visit(row[1]);
-      const last = rows[rows.length - 1];
-      if (last === undefined) break;
-      cursor = num(last[0]);
+      return rows;
+    };
+    try {
+      for (const c of clients) await c.query('SET jit = off');
+      let next = page(clients[0], afterSeq);
+      next.catch(() => undefined);
+      for (let from = afterSeq, k = 0; from < max; from += pageSize, k++) {
+        const rows = await next;
+        const ahead = from + pageSize;
+        if (ahead < max) {
+          next = page(clients[(k + 1) % 2] as pg.PoolClient, ahead);
+          // Handled here so that a failure while this page is visited is not an unhandled rejection.
+          next.catch(() => undefined);
+        }
+        for (const row of rows) visit(row[0] as string);
+      }
+      for (const c of clients) await c.query('RESET jit');
+    } catch (error) {
+      broken = error as Error;
+      throw error;
+    } finally {
+      // A connection left mid-query (or with jit still off) is discarded instead of reused.
+      for (const c of clients) c.release(broken);
     }
-    return Math.max(afterSeq, max);
+    return max;
   }
 
   async listOptOutClientIps(options: { afterSeq?: number; limit: number }): Promise<OptOutClientIpRecord[]> {
