@@ -63,6 +63,12 @@ export class MapOptOutIndex implements OptOutIndex {
 
 /** Int32 words per slot: four key words, then the opt-out time + 1 (0 marks an empty slot). */
 const SLOT = 5;
+/**
+ * Int32 words from a home slot to the first word of the third slot after it: how far ahead a
+ * prefetch reads (measured at 10 million opt-outs: 15 beat 10, 19, 24 and 30, and a home-slot-only
+ * read, by 20–30 % for hits and misses).
+ */
+const PROBE_SPAN = 3 * SLOT;
 /** A table grows when an insertion would push it past this load. */
 const MAX_LOAD = 0.85;
 /** Growth factor; with MAX_LOAD it keeps the load in [0.65, 0.85] once past the initial size. */
@@ -173,12 +179,19 @@ class KeyTable {
 
   /**
    * Reads the slots at `offsets[0]` to `offsets[n - 1]` in one tight loop, so that their cache misses
-   * are in flight together; returns a value made from what it read (so the reads are kept).
+   * are in flight together; returns a value made from what it read (so the reads are kept). Each
+   * read also takes the word PROBE_SPAN ahead: a probe (hit or miss) usually ends within the next
+   * three slots, and when those 60 bytes cross into the next cache line, that line is then in flight
+   * too instead of being missed on its own during the lookup.
    */
   touch(offsets: Int32Array, n: number): number {
     const s = this.#slots;
+    const last = s.length - 1;
     let t = 0;
-    for (let k = 0; k < n; k++) t ^= s[offsets[k]!]!;
+    for (let k = 0; k < n; k++) {
+      const o = offsets[k]!;
+      t ^= s[o]! ^ s[Math.min(last, o + PROBE_SPAN)]!;
+    }
     return t;
   }
 
