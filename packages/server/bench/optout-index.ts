@@ -195,7 +195,7 @@ function small(): BenchRow[] {
   const compactHeap = heapBytes() - h0;
   const tableBytes = index.tableBytes;
   for (let i = 0; i < n; i++) sample(q, i, flhAt(batch, i), uidAt(batch, i, i), stride);
-  const label = `${(n / 1e6).toLocaleString('en-US')}M opt-outs`;
+  const label = labelOf(n);
 
   const h1 = heapBytes();
   const maps = new MapOptOutIndex();
@@ -223,6 +223,23 @@ function small(): BenchRow[] {
   }
   rows.push(...lookupRows(label, index, q, floorMaps));
   return rows;
+}
+
+const labelOf = (n: number): string => `${(n / 1e6).toLocaleString('en-US')}M opt-outs`;
+
+/** The start-up load row: seconds to stream `n` opt-outs into the index, next to reading the rows alone. */
+function loadRow(n: number, source: string, loadMs: number, readMs: number): BenchRow {
+  const scale = n === 10_000_000 ? null : `measured at ${n.toLocaleString('en-US')} (OPTOUT_BENCH_MAX)`;
+  return {
+    name: `opt-out index load at start-up, ${labelOf(n)} from ${source} (floor: reading the same rows alone)`,
+    value: round(loadMs / 1000, 2),
+    unit: 's',
+    floor: round(readMs / 1000, 2),
+    ratio: round(loadMs / readMs, 2),
+    target: '≤ 30 s for 10M',
+    pass: scale === null ? loadMs <= 30_000 : null,
+    ...(scale === null ? {} : { reason: scale }),
+  };
 }
 
 /**
@@ -292,19 +309,9 @@ async function large(work: string): Promise<BenchRow[]> {
       `rows alone ${Math.round(readMs)} ms wall, ${Math.round(readCpuMs)} ms CPU`,
   );
 
-  const label = `${(n / 1e6).toLocaleString('en-US')}M opt-outs`;
-  const scale = n === 10_000_000 ? null : `measured at ${n.toLocaleString('en-US')} (OPTOUT_BENCH_MAX)`;
+  const label = labelOf(n);
   const rows: BenchRow[] = [
-    {
-      name: `opt-out index load at start-up, ${label} from SQLite (floor: reading the same rows alone)`,
-      value: round(loadMs / 1000, 2),
-      unit: 's',
-      floor: round(readMs / 1000, 2),
-      ratio: round(loadMs / readMs, 2),
-      target: '≤ 30 s for 10M',
-      pass: scale === null ? loadMs <= 30_000 : null,
-      ...(scale === null ? {} : { reason: scale }),
-    },
+    loadRow(n, 'SQLite', loadMs, readMs),
     bytesRow(`opt-out index size, ${label}: table ArrayBuffers`, index.tableBytes / n, null),
     bytesRow(`opt-out index size, ${label}: heap delta`, heap / n, null),
   ];
@@ -398,20 +405,9 @@ async function largeFromPostgres(): Promise<BenchRow[]> {
     console.error(
       `  opt-out bench: PostgreSQL load ${Math.round(loadMs)} ms; rows alone ${Math.round(readMs)} ms`,
     );
-    const label = `${(n / 1e6).toLocaleString('en-US')}M opt-outs`;
-    const scale = n === 10_000_000 ? null : `measured at ${n.toLocaleString('en-US')} (OPTOUT_BENCH_MAX)`;
     return [
-      {
-        name: `opt-out index load at start-up, ${label} from PostgreSQL (floor: reading the same rows alone)`,
-        value: round(loadMs / 1000, 2),
-        unit: 's',
-        floor: round(readMs / 1000, 2),
-        ratio: round(loadMs / readMs, 2),
-        target: '≤ 30 s for 10M',
-        pass: scale === null ? loadMs <= 30_000 : null,
-        ...(scale === null ? {} : { reason: scale }),
-      },
-      bytesRow(`opt-out index size, ${label} from PostgreSQL: heap delta`, heap / n, null),
+      loadRow(n, 'PostgreSQL', loadMs, readMs),
+      bytesRow(`opt-out index size, ${labelOf(n)} from PostgreSQL: heap delta`, heap / n, null),
     ];
   } finally {
     await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
