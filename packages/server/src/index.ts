@@ -3,7 +3,7 @@ export { type BootstrapReport, bootstrap } from './bootstrap/bootstrap.js';
 export { loadReferenceFixtures } from './bootstrap/load-fixtures.js';
 export { loadRuntimeSettings, type RuntimeSettings } from './config/runtime.js';
 export { type OpenedStore, openStore, type StoreLocation } from './store/open.js';
-export type { Store } from './store/store.js';
+export type { OptOutRowSink, Store } from './store/store.js';
 export * from './store/types.js';
 export {
   ALL_ROLES,

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { CompactOptOutIndex, MapOptOutIndex, type OptOutIndex } from '../src/snapshot/optout-index.js';
+import type { OptOutRowSink } from '../src/store/store.js';
 import { startTestOperator, type TestOperator } from './helpers/operator.js';
 
 const sha = (label: string, n: number): Buffer => createHash('sha256').update(`${label}:${n}`).digest();
@@ -137,7 +138,7 @@ describe('CompactOptOutIndex', () => {
     );
   });
 
-  it('addRows (store text rows) answers exactly as add, for odd lengths, times and either hex case', async () => {
+  it('addRows (store text rows and byte ranges) answers exactly as add, for odd lengths, times and either hex case', async () => {
     const op = fc.record({
       flh: fc.integer({ min: 0, max: 30 }),
       kind: fc.constantFrom<0 | 1 | 2>(0, 1, 2),
@@ -148,6 +149,8 @@ describe('CompactOptOutIndex', () => {
       ),
       upper: fc.boolean(),
       odd: fc.boolean(),
+      asBytes: fc.boolean(),
+      pad: fc.integer({ min: 0, max: 7 }),
     });
     await fc.assert(
       fc.asyncProperty(
@@ -158,7 +161,7 @@ describe('CompactOptOutIndex', () => {
           const viaRows = new CompactOptOutIndex();
           const flhs: string[] = [];
           const uids: string[] = [];
-          const rows: string[] = [];
+          const rows: ((sink: OptOutRowSink) => void)[] = [];
           for (const [i, o] of ops.entries()) {
             let flh = flhOf(o.flh);
             let uid = uidOf(o.kind, o.uid);
@@ -171,12 +174,24 @@ describe('CompactOptOutIndex', () => {
             viaAdd.add(flh, uid, o.ts);
             // Some entries arrive through add before the bulk load (an index that already holds some).
             if (i < split) viaRows.add(flh, uid, o.ts);
-            else {
+            else if (o.asBytes) {
+              // The byte form, as the PostgreSQL engine gives it: both keys inside one larger buffer
+              // (at an offset), which is overwritten right after the call.
+              const bytes = Buffer.concat([Buffer.alloc(o.pad, 0xee), flh, Buffer.alloc(3, 0xdd), uid]);
+              const uidAt = o.pad + flh.length + 3;
+              rows.push((sink) => {
+                sink.bytes(bytes, o.pad, flh.length, uidAt, uid.length, o.ts);
+                bytes.fill(0xcc);
+              });
+            } else {
               const hex = (b: Buffer) => (o.upper ? b.toString('hex').toUpperCase() : b.toString('hex'));
-              rows.push(`${o.ts},${hex(flh)},${hex(uid)}`);
+              const row = `${o.ts},${hex(flh)},${hex(uid)}`;
+              rows.push((sink) => sink.text(row));
             }
           }
-          await viaRows.addRows(async (visit) => rows.forEach(visit));
+          await viaRows.addRows(async (sink) => {
+            for (const row of rows) row(sink);
+          });
           assertSame(viaRows, viaAdd, [...flhs, b64(flhOf(999))], [...uids, b64(uidOf(0, 999))]);
           assert.equal(viaRows.size, viaAdd.size);
         },
@@ -191,12 +206,12 @@ describe('CompactOptOutIndex', () => {
     // A bad digit in the first-level hash's or the raw UID's key bytes; bad separators or times.
     for (const bad of [at(11), at(42), at(good.length - 1), good.replace(',', ';'), '', 'x,y,z']) {
       await assert.rejects(
-        new CompactOptOutIndex().addRows(async (visit) => visit(bad)),
+        new CompactOptOutIndex().addRows(async (sink) => sink.text(bad)),
         /text form|hex/,
       );
     }
     const index = new CompactOptOutIndex();
-    await index.addRows(async (visit) => visit(good));
+    await index.addRows(async (sink) => sink.text(good));
     assert.equal(index.byFirstLevelHash(b64(flhOf(1))), 1_700_000_000);
     assert.equal(index.byAdvertisingId(b64(uidOf(0, 1))), 1_700_000_000);
   });

@@ -15,6 +15,7 @@ import {
   type KeysetRecord,
   type OpenedStore,
   type OptOutRecord,
+  type OptOutRowSink,
   openStore,
   type PartnerRecord,
   type SaltBucketRecord,
@@ -25,7 +26,6 @@ import {
 } from '@uid2-ts/server';
 import { MIGRATIONS } from '../src/store/migrations.js';
 import { parsePostgresUrl } from '../src/store/postgres/connection.js';
-import { PostgresStore } from '../src/store/postgres/postgres-store.js';
 import {
   dropSchema,
   freshSchema,
@@ -33,6 +33,17 @@ import {
   schemaUrl,
   withAdminClient,
 } from './helpers/postgres.js';
+
+/** A bulk-read sink that turns either form into the lower-case text row. */
+function textSink(rows: string[]): OptOutRowSink {
+  return {
+    text: (row) => rows.push(row.toLowerCase()),
+    bytes: (b, flhAt, flhLength, uidAt, uidLength, ts) =>
+      rows.push(
+        `${ts},${b.toString('hex', flhAt, flhAt + flhLength)},${b.toString('hex', uidAt, uidAt + uidLength)}`,
+      ),
+  };
+}
 
 type Kind = 'participants' | 'salts' | 'optouts';
 
@@ -474,7 +485,7 @@ for (const engine of engines) {
         `${o.timestamp},${o.firstLevelHash.toString('hex')},${o.advertisingId.toString('hex')}`;
       const scan = async (after: number) => {
         const rows: string[] = [];
-        const reached = await reopened.scanOptOutRows(after, (row) => rows.push(row.toLowerCase()));
+        const reached = await reopened.scanOptOutRows(after, textSink(rows));
         return { rows, reached };
       };
       const everything = [...all, ...more];
@@ -755,45 +766,51 @@ for (const engine of engines) {
         unsubscribe();
       });
 
-      it('scanOptOutRows in small pages: every row once, in seq order, across pages and sequence gaps', async () => {
+      it('scanOptOutRows (binary COPY): every row once, in seq order, across sequence gaps; the connection is reused', async () => {
         const location = engine.location();
         const url = location.databaseUrl as string;
-        await (await open(location)).appendOptOuts([]);
+        const store = await open(location);
         const schema = new URL(url).searchParams.get('schema') as string;
-        const store = await PostgresStore.open(url, { optOutScanPage: 3 });
-        try {
-          const optOut = (i: number) => ({
-            firstLevelHash: randomBytes(32),
-            advertisingId: randomBytes(i % 2 === 0 ? 33 : 32),
-            timestamp: 1_700_000_000 + i,
-          });
-          const appended = [...(await store.appendOptOuts(Array.from({ length: 5 }, (_, i) => optOut(i))))];
-          // A rolled-back append leaves a gap of sequence numbers (a whole page of them).
-          await withAdminClient(async (c) => {
-            await c.query('BEGIN');
-            await c.query(
-              `INSERT INTO "${schema}".optouts (flh, advertising_id, ts)
-               SELECT sha256(int8send(i)), sha256(int8send(-i)), i FROM generate_series(1, 4) AS i`,
-            );
-            await c.query('ROLLBACK');
-          });
-          appended.push(...(await store.appendOptOuts(Array.from({ length: 6 }, (_, i) => optOut(5 + i)))));
-          const rowOf = (o: OptOutRecord) =>
-            `${o.timestamp},${o.firstLevelHash.toString('hex')},${o.advertisingId.toString('hex')}`;
-          const last = appended[appended.length - 1]?.seq as number;
-          for (const from of [0, 1, 2, 3, 4, (appended[5]?.seq as number) - 1, last - 1, last]) {
-            const rows: string[] = [];
-            const reached = await store.scanOptOutRows(from, (row) => rows.push(row.toLowerCase()));
-            assert.deepEqual(
-              { rows, reached },
-              { rows: appended.filter((o) => o.seq > from).map(rowOf), reached: last },
-              `scan after seq ${from}`,
-            );
-          }
-          assert.deepEqual(await store.listOptOutsAfter(0, 100), appended);
-        } finally {
-          await store.close();
+        const optOut = (i: number) => ({
+          firstLevelHash: randomBytes(32),
+          advertisingId: randomBytes(i % 2 === 0 ? 33 : 32),
+          timestamp: i === 3 ? 2 ** 40 : 1_700_000_000 + i,
+        });
+        const appended = [...(await store.appendOptOuts(Array.from({ length: 5 }, (_, i) => optOut(i))))];
+        // A rolled-back append leaves a gap of sequence numbers.
+        await withAdminClient(async (c) => {
+          await c.query('BEGIN');
+          await c.query(
+            `INSERT INTO "${schema}".optouts (flh, advertising_id, ts)
+             SELECT sha256(int8send(i)), sha256(int8send(-i)), i FROM generate_series(1, 4) AS i`,
+          );
+          await c.query('ROLLBACK');
+        });
+        // Enough rows that the stream arrives in several chunks (rows split between chunks).
+        appended.push(...(await store.appendOptOuts(Array.from({ length: 3000 }, (_, i) => optOut(5 + i)))));
+        const rowOf = (o: OptOutRecord) =>
+          `${o.timestamp},${o.firstLevelHash.toString('hex')},${o.advertisingId.toString('hex')}`;
+        const last = appended[appended.length - 1]?.seq as number;
+        for (const from of [0, 4, (appended[5]?.seq as number) - 1, last - 1, last]) {
+          const rows: string[] = [];
+          const reached = await store.scanOptOutRows(from, textSink(rows));
+          assert.deepEqual(
+            { rows, reached },
+            { rows: appended.filter((o) => o.seq > from).map(rowOf), reached: last },
+            `scan after seq ${from}`,
+          );
         }
+        // A sink that fails stops the scan with its error; the store goes on working.
+        await assert.rejects(
+          store.scanOptOutRows(0, {
+            text: () => undefined,
+            bytes: () => {
+              throw new Error('sink failed');
+            },
+          }),
+          /sink failed/,
+        );
+        assert.equal((await store.listOptOutsAfter(0, 10_000)).length, appended.length);
       });
 
       it('tryLeadership: exclusive across instances, re-entrant for the holder, passed over on close', async () => {

@@ -12,14 +12,14 @@ const OPTOUT_PAGE = 10_000;
 
 /**
  * Loads opt-outs with seq > afterSeq into an index at start-up and returns the seq reached. The
- * compact index takes the store's text rows in bulk (`Store.scanOptOutRows`, `addRows`); any other
+ * compact index takes the store's rows in bulk (`Store.scanOptOutRows`, `addRows`); any other
  * index is left to the paged `listOptOutsAfter` reads of `syncOptOuts`.
  */
 export async function bulkLoadOptOuts(store: Store, index: OptOutIndex, afterSeq: number): Promise<number> {
   if (!(index instanceof CompactOptOutIndex)) return afterSeq;
   let reached = afterSeq;
-  await index.addRows(async (visit) => {
-    reached = await store.scanOptOutRows(afterSeq, visit);
+  await index.addRows(async (sink) => {
+    reached = await store.scanOptOutRows(afterSeq, sink);
   });
   return reached;
 }

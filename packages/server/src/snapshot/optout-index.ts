@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import type { OptOutRowSink } from '../store/store.js';
 
 /**
  * Every opt-out an operator knows, answering both lookups exactly: by first-level hash (generate,
@@ -460,14 +461,15 @@ export class CompactOptOutIndex implements OptOutIndex {
   }
 
   /**
-   * Records many opt-outs given as store text rows (`Store.scanOptOutRows`: `<time>,<first-level
-   * hash hex>,<raw UID hex>`), with the same answers as `add` for each. Keys are staged in flat
-   * arrays first, then each table is resized once for its final count and filled: no Buffer and no
-   * object per row, and no repeated rehashing while 10 million opt-outs load.
+   * Records many opt-outs as a store's bulk read gives them (`Store.scanOptOutRows`: text rows
+   * `<time>,<first-level hash hex>,<raw UID hex>` or byte ranges), with the same answers as `add`
+   * for each. Keys are staged in flat arrays first, then each table is resized once for its final
+   * count and filled: no Buffer and no object per row, and no repeated rehashing while 10 million
+   * opt-outs load.
    */
-  async addRows(feed: (visit: (row: string) => void) => Promise<unknown>): Promise<void> {
+  async addRows(feed: (sink: OptOutRowSink) => Promise<unknown>): Promise<void> {
     const staged = [new KeyStage(), new KeyStage(), new KeyStage()] as const;
-    const visit = (row: string): void => {
+    const text = (row: string): void => {
       const c1 = row.indexOf(',');
       const c2 = row.indexOf(',', c1 + 1);
       const aidHex = row.length - c2 - 1;
@@ -502,7 +504,42 @@ export class CompactOptOutIndex implements OptOutIndex {
         );
       if (!ok) throw new Error('opt-out row from the store is not in the expected text form');
     };
-    await feed(visit);
+    const bytes = (
+      b: Buffer,
+      flhAt: number,
+      flhLength: number,
+      uidAt: number,
+      uidLength: number,
+      timestamp: number,
+    ): void => {
+      const inRange = Number.isInteger(timestamp) && timestamp >= 0 && timestamp <= MAX_TABLE_TIME;
+      if (!inRange || flhLength !== 32 || (uidLength !== 32 && uidLength !== 33)) {
+        // Copies: the bytes are only valid during the call, and `add` may keep them (side Maps).
+        this.add(
+          Buffer.from(b.subarray(flhAt, flhAt + flhLength)),
+          Buffer.from(b.subarray(uidAt, uidAt + uidLength)),
+          timestamp,
+        );
+        return;
+      }
+      const t1 = timestamp + 1;
+      const u = uidAt + uidLength - 16;
+      staged[0].push(
+        b.readInt32BE(flhAt),
+        b.readInt32BE(flhAt + 4),
+        b.readInt32BE(flhAt + 8),
+        b.readInt32BE(flhAt + 12),
+        t1,
+      );
+      staged[uidLength === 32 ? 1 : 2].push(
+        b.readInt32BE(u),
+        b.readInt32BE(u + 4),
+        b.readInt32BE(u + 8),
+        b.readInt32BE(u + 12),
+        t1,
+      );
+    };
+    await feed({ text, bytes });
     staged[0].drainInto(this.#flh, true);
     staged[1].drainInto(this.#uid32, false);
     staged[2].drainInto(this.#uid33, false);

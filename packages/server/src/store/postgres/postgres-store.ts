@@ -1,9 +1,10 @@
 import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import type { SecretBox } from '../../secrets/secret-box.js';
 import { DATA_TABLES } from '../data-tables.js';
 import { MIGRATIONS } from '../migrations.js';
 import { FORMAT, num, type Row, rowReader, str } from '../rows.js';
-import type { Store } from '../store.js';
+import type { OptOutRowSink, Store } from '../store.js';
 import type {
   AuditRecord,
   ClientKeyRecord,
@@ -22,6 +23,7 @@ import type {
   SiteRecord,
 } from '../types.js';
 import { type PostgresTarget, parsePostgresUrl, quoteIdent } from './connection.js';
+import { CopyBinaryReader, CopyFormatError } from './copy-binary.js';
 
 type ChangeKind = 'participants' | 'salts' | 'optouts';
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -36,8 +38,6 @@ const KINDS: ReadonlySet<string> = new Set<ChangeKind>(['participants', 'salts',
 const SALT_WRITE_CHUNK = 20_000;
 /** Rows per page when streaming salt buckets. */
 const SALT_READ_PAGE = 50_000;
-/** Default sequence numbers per page of the opt-out bulk read (`scanOptOutRows`). */
-const OPTOUT_SCAN_PAGE = 100_000;
 const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 5_000;
 
@@ -54,8 +54,6 @@ export interface PostgresStoreOptions {
   readonly maxConnections?: number;
   /** How long to wait for a connection before failing a call (default 10 s). */
   readonly connectTimeoutMs?: number;
-  /** Sequence numbers per page of the start-up opt-out read, `scanOptOutRows` (default 100,000). */
-  readonly optOutScanPage?: number;
 }
 
 /**
@@ -72,7 +70,6 @@ export class PostgresStore implements Store {
   readonly #pool: pg.Pool;
   #box: SecretBox | undefined;
   #closed = false;
-  readonly #optOutScanPage: number;
 
   readonly #listeners = new Set<(kind: ChangeKind) => void>();
   #listenClient: pg.Client | undefined;
@@ -88,10 +85,6 @@ export class PostgresStore implements Store {
   private constructor(target: PostgresTarget, options: PostgresStoreOptions) {
     this.#target = target;
     this.location = target.location;
-    const page = options.optOutScanPage ?? OPTOUT_SCAN_PAGE;
-    if (!Number.isSafeInteger(page) || page < 1)
-      throw new RangeError('optOutScanPage must be a positive integer');
-    this.#optOutScanPage = page;
     this.#pool = new pg.Pool({
       ...target.config,
       max: options.maxConnections ?? 10,
@@ -509,49 +502,49 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Streams every opt-out after `afterSeq` as a text row, in seq order, in pages of
-   * `optOutScanPage` sequence numbers (`seq > a AND seq <= a + page`: a primary-key range, read in
-   * index order without a sort or a LIMIT; holes left by rolled-back appends only make a page shorter). Two pages are in flight on two connections: the
-   * database produces the next page while this process visits the current one. JIT is off on those
-   * connections; it would compile each page's plan again on a table without statistics.
+   * Streams every opt-out after `afterSeq` to `sink.bytes`, in seq order, with one
+   * `COPY (SELECT …) TO STDOUT (FORMAT binary)` on a dedicated connection: the rows arrive as raw
+   * bytes (no hex or text made by the database, no row array or string per opt-out here) and are
+   * read chunk by chunk while the database produces the next ones.
    */
-  async scanOptOutRows(afterSeq: number, visit: (row: string) => void): Promise<number> {
+  async scanOptOutRows(afterSeq: number, sink: OptOutRowSink): Promise<number> {
     const top = (await this.#query('SELECT max(seq) AS m FROM optouts'))[0]?.m;
     const max = top === null || top === undefined ? 0 : num(top);
     if (max <= afterSeq) return afterSeq;
-    const pageSize = this.#optOutScanPage;
-    const clients = [await this.#pool.connect(), await this.#pool.connect()] as const;
-    let broken: Error | undefined;
-    const page = async (c: pg.PoolClient, from: number): Promise<string[][]> => {
-      const { rows } = await c.query<[string]>({
-        text: `SELECT ts::text || ',' || encode(flh, 'hex') || ',' || encode(advertising_id, 'hex')
-               FROM optouts WHERE seq > $1 AND seq <= $2 ORDER BY seq`,
-        values: [from, Math.min(max, from + pageSize)],
-        rowMode: 'array',
-      });
-      return rows;
-    };
-    try {
-      for (const c of clients) await c.query('SET jit = off');
-      let next = page(clients[0], afterSeq);
-      next.catch(() => undefined);
-      for (let from = afterSeq, k = 0; from < max; from += pageSize, k++) {
-        const rows = await next;
-        const ahead = from + pageSize;
-        if (ahead < max) {
-          next = page(clients[(k + 1) % 2] as pg.PoolClient, ahead);
-          // Handled here so that a failure while this page is visited is not an unhandled rejection.
-          next.catch(() => undefined);
-        }
-        for (const row of rows) visit(row[0] as string);
+    if (!Number.isSafeInteger(afterSeq)) throw new RangeError(`invalid opt-out cursor ${afterSeq}`);
+    const reader = new CopyBinaryReader(3, (bytes, starts, lengths) => {
+      const tsAt = starts[0] as number;
+      if (lengths[0] !== 8 || (lengths[1] as number) < 0 || (lengths[2] as number) < 0) {
+        throw new CopyFormatError('opt-out row with a NULL or a time that is not int8');
       }
-      for (const c of clients) await c.query('RESET jit');
+      const timestamp = bytes.readInt32BE(tsAt) * 4294967296 + bytes.readUInt32BE(tsAt + 4);
+      sink.bytes(
+        bytes,
+        starts[1] as number,
+        lengths[1] as number,
+        starts[2] as number,
+        lengths[2] as number,
+        timestamp,
+      );
+    });
+    const c = await this.#pool.connect();
+    let broken: Error | undefined;
+    try {
+      // COPY takes no parameters; both bounds are integers checked above.
+      const stream = c.query(
+        copyTo(
+          `COPY (SELECT ts, flh, advertising_id FROM optouts WHERE seq > ${afterSeq} AND seq <= ${max}
+                 ORDER BY seq) TO STDOUT (FORMAT binary)`,
+        ),
+      );
+      for await (const chunk of stream) reader.push(chunk as Buffer);
+      reader.end();
     } catch (error) {
+      // A connection left in the middle of a COPY is discarded instead of reused.
       broken = error as Error;
       throw error;
     } finally {
-      // A connection left mid-query (or with jit still off) is discarded instead of reused.
-      for (const c of clients) c.release(broken);
+      c.release(broken);
     }
     return max;
   }

@@ -5,7 +5,7 @@ import type { SecretBox } from '../../secrets/secret-box.js';
 import { DATA_TABLES } from '../data-tables.js';
 import { MIGRATIONS } from '../migrations.js';
 import { FORMAT, num, type Row, rowReader, str } from '../rows.js';
-import type { Store } from '../store.js';
+import type { OptOutRowSink, Store } from '../store.js';
 import type {
   AuditRecord,
   ClientKeyRecord,
@@ -356,7 +356,7 @@ export class SqliteStore implements Store {
     ).map(read.optOut);
   }
 
-  async scanOptOutRows(afterSeq: number, visit: (row: string) => void): Promise<number> {
+  async scanOptOutRows(afterSeq: number, sink: OptOutRowSink): Promise<number> {
     const max = (this.#db.prepare('SELECT max(seq) FROM optouts').pluck(true).get() as number | null) ?? 0;
     if (max <= afterSeq) return afterSeq;
     // One string per row, hex made by SQLite: no row object and no Buffer per opt-out.
@@ -366,7 +366,7 @@ export class SqliteStore implements Store {
          WHERE seq > ? AND seq <= ? ORDER BY seq`,
       )
       .pluck(true);
-    for (const row of rows.iterate(afterSeq, max) as Iterable<string>) visit(row);
+    for (const row of rows.iterate(afterSeq, max) as Iterable<string>) sink.text(row);
     return max;
   }
 
