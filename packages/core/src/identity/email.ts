@@ -2,8 +2,8 @@ const AT = 64; // @
 const SPACE = 32;
 const DOT = 46;
 const PLUS = 43;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the range is every ASCII character
-const ASCII_RE = /^[\x00-\x7f]*$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ranges are every ASCII character but the space
+const ASCII_NO_SPACE_RE = /^[\x00-\x1f\x21-\x7f]*$/;
 
 /**
  * Normalizes an email address exactly like the reference operator (`InputUtil.normalizeEmailString`):
@@ -18,13 +18,13 @@ const ASCII_RE = /^[\x00-\x7f]*$/;
  */
 export function normalizeEmail(input: string): string | undefined {
   // Fast path, exact for ASCII input without spaces (where toLowerCase only touches A–Z).
-  if (input.indexOf(' ') === -1 && ASCII_RE.test(input)) {
+  if (ASCII_NO_SPACE_RE.test(input)) {
     const at = input.indexOf('@');
     // Missing or misplaced '@' (or several): let the state machine decide.
     if (at <= 0 || at === input.length - 1 || input.indexOf('@', at + 1) !== -1) return slowNormalize(input);
     const lower = input.toLowerCase();
-    const domain = lower.slice(at + 1);
-    if (domain !== 'gmail.com') return lower;
+    // The domain is exactly `gmail.com` (compared in place, without slicing it out).
+    if (lower.length !== at + 10 || !lower.startsWith('gmail.com', at + 1)) return lower;
     const plus = lower.indexOf('+');
     const local = (plus !== -1 && plus < at ? lower.slice(0, plus) : lower.slice(0, at)).replaceAll('.', '');
     return local.length === 0 ? undefined : `${local}@gmail.com`;
