@@ -38,7 +38,9 @@ const system = await startSystem({
   roles: ['operator'],
   fixtures: 'reference',
   settings,
-  logger: pino({ level: 'warn' }),
+  // Logs go to stderr (inherited): stdout is a pipe the bench reads only until the ready line, and
+  // stops draining while it runs a load (spawnSync), so writes there could block the server.
+  logger: pino({ level: 'warn' }, pino.destination(2)),
   dataDir,
   extraOperatorRoutes: (app) => {
     app.post('/bench/trivial', async (_request, reply) =>
