@@ -123,6 +123,13 @@ describe('PublisherClient.generateToken', () => {
       () => new PublisherClient({ baseUrl: op.baseUrl, apiKey: 'k', secretKey: 'c2hvcnQ=' }),
       TypeError,
     );
+    // A key that cannot be an HTTP header value fails at once, not as a retried "network" error.
+    for (const apiKey of [`${FIXTURE.all.key}\n`, ` ${FIXTURE.all.key}`, 'key with space', 'clé']) {
+      assert.throws(
+        () => new PublisherClient({ baseUrl: op.baseUrl, apiKey, secretKey: FIXTURE.all.secret }),
+        { name: 'TypeError', message: /printable ASCII/ },
+      );
+    }
   });
 });
 

@@ -117,6 +117,13 @@ export class OperatorTransport {
     if (typeof options.apiKey !== 'string' || options.apiKey.length === 0) {
       throw new TypeError('apiKey is required');
     }
+    // API keys are printable ASCII without spaces. Anything else could not go into the Authorization
+    // header (fetch would refuse it on every attempt), and is usually a key copied with a newline.
+    if (!/^[\x21-\x7e]+$/.test(options.apiKey)) {
+      throw new TypeError(
+        'apiKey may contain only printable ASCII characters and no spaces (check for a trailing newline or quotes)',
+      );
+    }
     const secret = typeof options.secretKey === 'string' ? fromBase64(options.secretKey) : undefined;
     if (secret === undefined || (secret.length !== 32 && secret.length !== 24 && secret.length !== 16)) {
       throw new TypeError('secretKey must be the base64 of a 32-byte key');
