@@ -130,6 +130,23 @@ describe('PublisherClient.generateToken', () => {
         { name: 'TypeError', message: /printable ASCII/ },
       );
     }
+    // Numeric options that fetch or the retry loop could not use are refused up front.
+    const base = { baseUrl: op.baseUrl, apiKey: FIXTURE.all.key, secretKey: FIXTURE.all.secret };
+    for (const timeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 32]) {
+      assert.throws(() => new PublisherClient({ ...base, timeoutMs }), {
+        name: 'RangeError',
+        message: /^timeoutMs must be/,
+      });
+    }
+    for (const retry of [{ maxRetries: -1 }, { baseDelayMs: Number.NaN }, { maxDelayMs: -5 }]) {
+      assert.throws(() => new PublisherClient({ ...base, retry }), {
+        name: 'RangeError',
+        message: /^retry\.\w+ must be a finite number/,
+      });
+    }
+    assert.doesNotThrow(
+      () => new PublisherClient({ ...base, timeoutMs: 1, retry: { maxRetries: 0, baseDelayMs: 0 } }),
+    );
   });
 });
 

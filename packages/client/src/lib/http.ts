@@ -61,6 +61,8 @@ export interface RawAnswer<S> {
 
 const RETRYABLE_HTTP = new Set([429, 500, 502, 503, 504]);
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** The longest timeout `AbortSignal.timeout` accepts (2^32 − 1 ms, about 49.7 days). */
+const MAX_TIMEOUT_MS = 4_294_967_295;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -128,10 +130,20 @@ export class OperatorTransport {
     if (secret === undefined || (secret.length !== 32 && secret.length !== 24 && secret.length !== 16)) {
       throw new TypeError('secretKey must be the base64 of a 32-byte key');
     }
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!(Number.isFinite(timeoutMs) && timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
+      throw new RangeError(`timeoutMs must be a number of milliseconds in (0, ${MAX_TIMEOUT_MS}]`);
+    }
+    for (const name of ['maxRetries', 'baseDelayMs', 'maxDelayMs'] as const) {
+      const value = options.retry?.[name];
+      if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
+        throw new RangeError(`retry.${name} must be a finite number ≥ 0`);
+      }
+    }
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#apiKey = options.apiKey;
     this.#secret = secret;
-    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#timeoutMs = timeoutMs;
     this.#maxRetries = Math.max(0, Math.floor(options.retry?.maxRetries ?? 3));
     this.#baseDelayMs = Math.max(0, options.retry?.baseDelayMs ?? 250);
     this.#maxDelayMs = Math.max(0, options.retry?.maxDelayMs ?? 10_000);
